@@ -1,0 +1,59 @@
+# Pageturn: Build vs Run — the two commands are `make lab` and `make test`.
+# Everything else here is what those two need, plus tools for the course's authors.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+STAMP  := $(VENV)/.pageturn-installed
+PORT   ?= 8888
+# nbgrader shells out to `alembic`, so the environment's bin/ must be on PATH.
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: lab test bench data release html lock clean-venv help
+
+help:
+	@echo "make lab    - set up .venv if needed and open the course in JupyterLab (127.0.0.1:$(PORT))"
+	@echo "make test   - set up .venv if needed and run the whole test suite"
+	@echo "make bench  - print the speed table"
+	@echo "make data   - regenerate data/ from the engine (byte-identical)"
+	@echo "make release [FORCE=1] - release grading/source/<lab> into labs/<lab>"
+
+# The environment: created once, refreshed only when the pins or the package metadata change.
+$(STAMP): pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed; found " + sys.version.split()[0])'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) --no-browser \
+	    --ServerApp.root_dir=$(CURDIR) \
+	    --LabApp.default_url=/lab/tree/notebooks/00_start.ipynb
+
+test: $(STAMP)
+	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(PY) -m pageturn.bench
+
+data: $(STAMP)
+	$(PY) -m pageturn.dataset data
+
+release: $(STAMP)
+	$(PY) -m pageturn.release $(if $(FORCE),--force) $(LAB)
+
+html: $(STAMP)
+	$(PY) -m pageturn.html notebooks build/html
+
+# Authors only: refresh the pins after changing pyproject.toml.
+lock:
+	rm -rf /tmp/pageturn-lock && $(PYTHON) -m venv /tmp/pageturn-lock
+	/tmp/pageturn-lock/bin/pip install --quiet ".[test]"
+	/tmp/pageturn-lock/bin/pip freeze --exclude pageturn | grep -v '^-e' > requirements.lock
+
+clean-venv:
+	rm -rf $(VENV)

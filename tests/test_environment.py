@@ -1,0 +1,80 @@
+"""pyproject.toml, requirements.lock and environment.yml name the same packages with compatible versions."""
+
+import tomllib
+from pathlib import Path
+
+import yaml
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _pyproject():
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def _lock():
+    pins = {}
+    for line in (ROOT / "requirements.lock").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            name, version = line.split("==")
+            pins[canonicalize_name(name)] = Version(version)
+    return pins
+
+
+def _conda():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    specs, pip = {}, []
+    for dep in env["dependencies"]:
+        if isinstance(dep, dict):
+            pip += dep.get("pip", [])
+            continue
+        name, _, version = dep.partition("=")
+        specs[canonicalize_name(name)] = version.lstrip("=")
+    return env, specs, pip
+
+
+def _conda_allows(spec: str, version: Version) -> bool:
+    """conda's `name=1.2` means 1.2.*; `name=1.2.3` means that release."""
+    return version.base_version == spec or version.base_version.startswith(spec + ".")
+
+
+def test_environment_is_conda_forge_with_a_python_version():
+    env, specs, pip = _conda()
+    assert env["channels"] == ["conda-forge"]
+    assert specs.get("python"), "environment.yml must pin a Python version"
+    assert Version(specs["python"] + ".0") in SpecifierSet(_pyproject()["project"]["requires-python"])
+
+
+def test_every_dependency_is_in_all_three_with_compatible_versions():
+    _, specs, _ = _conda()
+    pins = _lock()
+    for text in _pyproject()["project"]["dependencies"]:
+        req = Requirement(text)
+        name = canonicalize_name(req.name)
+        assert name in pins, f"{req.name} is not pinned in requirements.lock"
+        assert pins[name] in req.specifier, f"requirements.lock pins {req.name}=={pins[name]}, outside {req.specifier}"
+        assert name in specs, f"{req.name} is missing from environment.yml"
+        assert specs[name], f"environment.yml must give {req.name} a version"
+        assert _conda_allows(specs[name], pins[name]), \
+            f"environment.yml wants {req.name}={specs[name]}, requirements.lock pins {pins[name]}"
+    extra = set(specs) - {canonicalize_name(Requirement(t).name) for t in _pyproject()["project"]["dependencies"]} \
+        - {"python", "pip"}
+    assert not extra, f"environment.yml has packages pyproject.toml does not: {extra}"
+
+
+def test_the_test_tools_are_pinned_too():
+    pins = _lock()
+    for text in _pyproject()["project"]["optional-dependencies"]["test"]:
+        req = Requirement(text)
+        assert canonicalize_name(req.name) in pins and pins[canonicalize_name(req.name)] in req.specifier
+
+
+def test_binder_installs_the_package_from_the_repository():
+    _, specs, pip = _conda()
+    assert "pip" in specs
+    assert pip == ["-e ."]
