@@ -10,7 +10,7 @@ PORT   ?= 8888
 # nbgrader shells out to `alembic`, so the environment's bin/ must be on PATH.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: lab test bench data release html lock clean-venv help
+.PHONY: lab test bench data release html lock clean-venv help venv grade grade-demo teacher
 
 help:
 	@echo "make lab    - set up .venv if needed and open the course in JupyterLab (127.0.0.1:$(PORT))"
@@ -57,3 +57,14 @@ lock:
 
 clean-venv:
 	rm -rf $(VENV)
+
+# Teachers: grade a lab end to end with the real nbgrader, or try it on the demo class.
+grade: $(STAMP)
+	$(PY) -m pageturn.grading grade $(LAB)
+
+grade-demo: $(STAMP)
+	$(PY) -m pageturn.grading demo
+
+# Teachers: JupyterLab with nbgrader's formgrader and assignment tools (the student view hides them).
+teacher: $(STAMP)
+	$(PY) -m pageturn.views teacher --port=$(PORT)
