@@ -32,7 +32,7 @@ venv: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) --no-browser \
 	    --ServerApp.root_dir=$(CURDIR) \
-	    --LabApp.default_url=/lab/tree/notebooks/00_start.ipynb
+	    --LabApp.default_url=/lab/tree/notebooks/00_start.ipynb $(LAB_ARGS)
 
 test: $(STAMP)
 	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
