@@ -1,0 +1,197 @@
+"""Lab 2 (percentiles vs histograms) graded by the real nbgrader, in a temporary copy of the course.
+
+Four submissions are autograded together: the instructor's answers, the untouched
+release, a plausible wrong answer, and a cheat whose answers claim to equal anything.
+"""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pytest
+
+from gradingkit import grade_submissions, released_notebook, solution_notebook
+
+LAB = "lab2_histograms"
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group(LAB)]
+
+SOLUTION_REGION = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n", re.MULTILINE)
+
+WRONG = {
+    # the careless dashboard: the mean of the servers' p99s reported as the fleet p99
+    "fleet_answer": '''
+def fleet_p99(df):
+    return float(df.groupby("server")["latency_ms"].quantile(0.99).mean())
+
+def mean_of_server_p99s(df):
+    return float(df.groupby("server")["latency_ms"].quantile(0.99).mean())
+''',
+    # off by one at bucket edges: numpy includes the lower edge, the lab's buckets the upper one
+    "buckets_answer": '''
+def bucket_counts(values, edges):
+    return np.histogram(values, bins=edges)[0]
+''',
+    # the plain floor rule: wrong exactly on bucket edges
+    "log_index_answer": '''
+def log_bucket_index(value, scale):
+    if value <= 0:
+        raise ValueError(f"value must be > 0, got {value!r}")
+    return math.floor(math.log(value) / math.log(2 ** (2 ** -scale)))
+''',
+}
+
+CHEAT_CLASS = '''
+class AlwaysEqual:
+    """Claims to equal, and to be bigger and smaller than, anything."""
+    def __eq__(self, other): return True
+    def __ne__(self, other): return False
+    def __lt__(self, other): return True
+    def __le__(self, other): return True
+    def __gt__(self, other): return True
+    def __ge__(self, other): return True
+    def __bool__(self): return True
+    def __hash__(self): return 0
+    def __format__(self, spec): return "anything"
+'''
+
+CHEAT = {
+    "percentiles_answer": CHEAT_CLASS + '''
+def latency_percentiles(latencies):
+    return {50: AlwaysEqual(), 95: AlwaysEqual(), 99: AlwaysEqual()}
+''',
+    "fleet_answer": CHEAT_CLASS + '''
+def fleet_p99(df):
+    return AlwaysEqual()
+
+def mean_of_server_p99s(df):
+    return AlwaysEqual()
+''',
+    "buckets_answer": CHEAT_CLASS + "\ndef bucket_counts(values, edges):\n    return AlwaysEqual()\n",
+    "estimate_answer": CHEAT_CLASS + "\ndef estimate_percentile(edges, counts, p):\n    return AlwaysEqual()\n",
+    "merge_answer": CHEAT_CLASS + '''
+EDGES = np.concatenate([[0.0], np.geomspace(0.25, 10_000, 121)])
+
+def merge(histograms):
+    return AlwaysEqual()
+
+fleet_p99_estimate = AlwaysEqual()
+''',
+    "log_index_answer": CHEAT_CLASS + "\ndef log_bucket_index(value, scale):\n    return AlwaysEqual()\n",
+    "canary_answer": CHEAT_CLASS + '''
+CANARY_VERSION = "2.0.0-canary"
+
+def canary_share(df, version):
+    return AlwaysEqual()
+
+def canary_slowdown_ms(df, version):
+    return AlwaysEqual()
+''',
+}
+
+
+def _grade_id(cell):
+    return cell.metadata.get("nbgrader", {}).get("grade_id")
+
+
+def _answer_cells(nb):
+    return {_grade_id(c): c for c in nb.cells
+            if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")}
+
+
+def _submission(released, answers, written="Sam, histograms add up; percentiles do not."):
+    """A copy of the released notebook with the given answer cells (by grade_id) filled in."""
+    nb = nbformat.from_dict(released)
+    for cell in nb.cells:
+        gid = _grade_id(cell)
+        if gid in answers:
+            cell.source = answers[gid].strip("\n")
+        elif cell.cell_type == "markdown" and cell.metadata.get("nbgrader", {}).get("solution"):
+            cell.source = written
+    return nb
+
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory):
+    return released_notebook(LAB, tmp_path_factory.mktemp("lab2-release"))
+
+
+@pytest.fixture(scope="module")
+def solution_answers():
+    return {gid: SOLUTION_REGION.sub("", cell.source) for gid, cell in _answer_cells(solution_notebook(LAB)).items()}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory, released, solution_answers):
+    submissions = {
+        "solution": _submission(released, solution_answers),
+        "untouched": released,
+        "wrong": _submission(released, {**solution_answers, **WRONG}),
+        "cheat": _submission(released, {**solution_answers, **CHEAT}),
+    }
+    return grade_submissions(LAB, submissions, tmp_path_factory.mktemp("lab2-grade"))
+
+
+def _test_points():
+    nb = solution_notebook(LAB)
+    return {_grade_id(c): c.metadata["nbgrader"]["points"] for c in nb.cells
+            if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")}
+
+
+def test_points_are_round_and_every_part_has_tests():
+    nb = solution_notebook(LAB)
+    points = [c.metadata["nbgrader"].get("points", 0) for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    assert sum(points) == 30
+    manual = [c for c in nb.cells if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("grade")]
+    assert len(manual) == 1 and manual[0].metadata["nbgrader"]["solution"] is True
+    assert set(_answer_cells(nb)) == {"percentiles_answer", "fleet_answer", "buckets_answer", "estimate_answer",
+                                      "merge_answer", "log_index_answer", "canary_answer"}
+    assert set(CHEAT) == set(_answer_cells(nb))
+
+
+def test_release_hides_solutions_and_hidden_tests_and_keeps_navigation(released):
+    text = "\n".join(c.source for c in released.cells)
+    assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
+    assert "request_log(" not in text          # the fresh data of the hidden tests stays hidden
+    assert text.count("raise NotImplementedError()") >= 7
+    assert "YOUR ANSWER HERE" in text and "model answer" not in text
+    for cell in (released.cells[0], released.cells[-1]):
+        assert "[⌂ Start](../../notebooks/00_start.ipynb)" in cell.source
+        assert "[← Previous](../../notebooks/02_percentiles_vs_histograms.ipynb)" in cell.source
+        assert "[Next →](../../notebooks/03_production_as_your_bench.ipynb)" in cell.source
+
+
+def test_visible_tests_greet_a_right_answer_with_a_tick(released):
+    tests = [c for c in released.cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
+    visible = [c for c in tests if "assert" in c.source]
+    assert len(visible) >= 7
+    assert all("print(\"✓" in c.source or "print(f\"✓" in c.source for c in visible)
+
+
+def test_instructor_solution_scores_full_marks_on_every_autograded_cell(graded):
+    result = graded["solution"]
+    assert result["by_cell"] == {gid: (float(p), float(p)) for gid, p in _test_points().items()}
+    assert result["score"] == result["max_score"] == 25
+    assert result["needs_manual_grade"]
+
+
+def test_untouched_release_scores_zero(graded):
+    assert graded["untouched"]["score"] == 0
+    # nbgrader scores an unanswered written answer 0 at once, so it counts here too: 0 of 30
+    assert graded["untouched"]["max_score"] == 30
+    assert graded["untouched"]["by_cell"]["explain_to_sam"] == (0.0, 5.0)
+
+
+def test_plausible_wrong_answers_lose_exactly_the_parts_they_get_wrong(graded):
+    by_cell = graded["wrong"]["by_cell"]
+    for gid in ("fleet_hidden", "buckets_hidden", "log_index_edges"):
+        assert by_cell[gid][0] == 0, gid
+    for gid in ("percentiles_test", "fleet_visible", "buckets_visible", "estimate_visible", "estimate_hidden",
+                "log_index_visible", "log_index_random", "canary_visible", "canary_hidden"):
+        assert by_cell[gid][0] == by_cell[gid][1], gid
+    assert 0 < graded["wrong"]["score"] < graded["wrong"]["max_score"]
+
+
+def test_an_answer_that_claims_to_equal_everything_scores_zero(graded):
+    assert graded["cheat"]["score"] == 0
+    assert all(score == 0 for score, _ in graded["cheat"]["by_cell"].values())
