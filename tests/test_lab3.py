@@ -1,0 +1,180 @@
+"""Lab 3 (production as your bench) graded by the real nbgrader, in a temporary copy of the course.
+
+Four submissions are autograded together: the instructor's answers, the untouched
+release, a plausible wrong answer, and a cheat whose answers claim to equal anything.
+The hidden tests start their own fresh Pageturn apps on 127.0.0.1 and stop them.
+"""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pytest
+
+from gradingkit import grade_submissions, released_notebook, solution_notebook
+
+LAB = "lab3_production"
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group(LAB)]
+
+SOLUTION_REGION = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n", re.MULTILINE)
+POINTS = {"test_sanity_check": 5, "test_add_search_histogram": 5, "test_slow_share": 5,
+          "test_error_share": 2, "test_should_roll_back": 3}
+
+WRONG = {
+    # the same title every time: on a version that hides the newest book, an older copy still shows
+    "sanity_check": '''
+def sanity_check(url):
+    try:
+        status, _, data = request_json(url, "POST", "/books", {"reader": "sanity-lab", "title": "Sanity"})
+        if status != 201:
+            return False
+        status, _, data = request_json(url, "GET", "/books?reader=sanity-lab")
+        return status == 200 and any(b["title"] == "Sanity" for b in data["books"])
+    except Exception:
+        return False
+''',
+    # reads the cumulative bucket as the share of FAST requests
+    "slow_share": '''
+def slow_share(scrape, route, version, threshold_s):
+    rows = scrape[(scrape["sample"] == "pageturn_request_seconds_bucket")
+                  & (scrape["route"] == route) & (scrape["version"] == version)]
+    le = rows["le"].astype(float)
+    total = float(rows.loc[np.isinf(le), "value"].sum())
+    return float(rows.loc[np.isclose(le, threshold_s), "value"].sum()) / total
+''',
+}
+
+CHEAT_CLASS = '''
+class AlwaysEqual:
+    """Claims to equal, and to be bigger and smaller than, anything."""
+    def __eq__(self, other): return True
+    def __ne__(self, other): return False
+    def __lt__(self, other): return True
+    def __le__(self, other): return True
+    def __gt__(self, other): return True
+    def __ge__(self, other): return True
+    def __bool__(self): return True
+    def __float__(self): return 0.0
+    def __hash__(self): return 0
+    def __format__(self, spec): return "anything"
+    def __sub__(self, other): return self
+    def __rsub__(self, other): return self
+    def __mul__(self, other): return self
+    def __rmul__(self, other): return self
+'''
+
+CHEAT = {
+    "sanity_check": CHEAT_CLASS + "\ndef sanity_check(url):\n    return AlwaysEqual()\n",
+    "add_search_histogram": CHEAT_CLASS + "\ndef add_search_histogram(app):\n    return AlwaysEqual()\n",
+    "slow_share": CHEAT_CLASS + "\ndef slow_share(scrape, route, version, threshold_s):\n    return AlwaysEqual()\n",
+    "error_share": CHEAT_CLASS + "\ndef error_share(scrape, version):\n    return AlwaysEqual()\n",
+    "should_roll_back": CHEAT_CLASS + "\ndef should_roll_back(scrape, stable, canary):\n    return AlwaysEqual()\n",
+}
+
+
+def _grade_id(cell):
+    return cell.metadata.get("nbgrader", {}).get("grade_id")
+
+
+def _answer_cells(nb):
+    return {_grade_id(c): c for c in nb.cells
+            if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")}
+
+
+def _submission(released, answers, written="Sam: the canary was slower, so I rolled it back."):
+    """A copy of the released notebook with the given answer cells (by grade_id) filled in."""
+    nb = nbformat.from_dict(released)
+    for cell in nb.cells:
+        gid = _grade_id(cell)
+        if gid in answers:
+            cell.source = answers[gid].strip("\n")
+        elif cell.cell_type == "markdown" and cell.metadata.get("nbgrader", {}).get("solution"):
+            cell.source = written
+    return nb
+
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory):
+    return released_notebook(LAB, tmp_path_factory.mktemp("lab3-release"))
+
+
+@pytest.fixture(scope="module")
+def solution_answers():
+    return {gid: SOLUTION_REGION.sub("", cell.source) for gid, cell in _answer_cells(solution_notebook(LAB)).items()}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory, released, solution_answers):
+    # keep the answer cells' imports (e.g. prometheus_client's Histogram) in the wrong and cheat answers
+    keep = {gid: src for gid, src in solution_answers.items()}
+    submissions = {
+        "solution": _submission(released, solution_answers),
+        "untouched": released,
+        "wrong": _submission(released, {**keep, **WRONG}),
+        "cheat": _submission(released, {**keep, **CHEAT}),
+    }
+    return grade_submissions(LAB, submissions, tmp_path_factory.mktemp("lab3-grade"))
+
+
+def test_points_are_round_and_every_part_has_tests():
+    nb = solution_notebook(LAB)
+    tests = {_grade_id(c): c.metadata["nbgrader"]["points"] for c in nb.cells
+             if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")}
+    assert tests == POINTS
+    manual = [c for c in nb.cells if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("grade")]
+    assert len(manual) == 1 and manual[0].metadata["nbgrader"]["points"] == 5
+    assert sum(tests.values()) + 5 == 25
+    assert set(_answer_cells(nb)) == set(CHEAT)
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader")
+        if meta is not None:
+            assert meta["schema_version"] == 3
+            if meta["grade"] and cell.cell_type == "code":
+                assert "### BEGIN HIDDEN TESTS" in cell.source and "### END HIDDEN TESTS" in cell.source
+                assert "print(\"✓" in cell.source or "print(f\"✓" in cell.source
+
+
+def test_hidden_tests_start_and_stop_their_own_fresh_app():
+    nb = solution_notebook(LAB)
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "app.start(fresh=True" in cell.source and _grade_id(cell):
+            assert "finally:" in cell.source and ".stop()" in cell.source
+
+
+def test_release_hides_solutions_and_hidden_tests_and_keeps_navigation(released):
+    text = "\n".join(c.source for c in released.cells)
+    assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
+    assert "_synthetic" not in text and "time_ns" not in text
+    assert text.count("raise NotImplementedError()") == len(CHEAT)
+    assert "YOUR ANSWER HERE" in text
+    for cell in (released.cells[0], released.cells[-1]):
+        assert "[⌂ Start](../../notebooks/00_start.ipynb)" in cell.source
+        assert "[← Previous](../../notebooks/03_production_as_your_bench.ipynb)" in cell.source
+        assert "[Next →](../../notebooks/00_start.ipynb)" in cell.source
+
+
+def test_instructor_solution_scores_full_marks_on_every_autograded_cell(graded):
+    result = graded["solution"]
+    assert result["by_cell"] == {gid: (float(p), float(p)) for gid, p in POINTS.items()}
+    assert result["score"] == result["max_score"] == 20
+    assert result["needs_manual_grade"]
+
+
+def test_untouched_release_scores_zero(graded):
+    assert graded["untouched"]["score"] == 0
+    assert graded["untouched"]["by_cell"]["sams_note"] == (0.0, 5.0)  # an empty written answer scores 0 at once
+
+
+def test_plausible_wrong_answers_lose_exactly_the_parts_they_get_wrong(graded):
+    by_cell = graded["wrong"]["by_cell"]
+    for gid in ("test_sanity_check", "test_slow_share", "test_should_roll_back"):
+        assert by_cell[gid][0] == 0, gid
+    for gid in ("test_add_search_histogram", "test_error_share"):
+        assert by_cell[gid][0] == by_cell[gid][1], gid
+    assert graded["wrong"]["score"] == 7
+
+
+def test_an_answer_that_claims_to_equal_everything_scores_zero(graded):
+    assert graded["cheat"]["score"] == 0
+    assert all(score == 0 for score, _ in graded["cheat"]["by_cell"].values())
