@@ -11,6 +11,8 @@ autograded cells only (manually graded answers have no score until a teacher giv
 
 from __future__ import annotations
 
+import copy
+import re
 import shutil
 from pathlib import Path
 
@@ -82,3 +84,39 @@ def grade_submissions(lab: str, submissions: dict, tmp_path: Path, *, course: Pa
             results[student] = {"score": score, "max_score": max_score, "by_cell": by_cell,
                                 "needs_manual_grade": manual or bool(sub.needs_manual_grade)}
     return results
+
+
+# --- Building submissions from the solution and the release -----------------------------
+
+_SOLUTION_MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.MULTILINE)
+
+
+def grade_id(cell) -> str | None:
+    """The nbgrader grade_id of ``cell``, or None for a cell without one."""
+    return cell.metadata.get("nbgrader", {}).get("grade_id")
+
+
+def answer_cells(nb) -> dict:
+    """The autograded answer cells of ``nb`` (code cells marked as solutions), by grade_id."""
+    return {grade_id(c): c for c in nb.cells
+            if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")}
+
+
+def solution_answers(lab: str, *, course: Path = COURSE) -> dict:
+    """The instructor's code for each answer cell of ``lab``, by grade_id, without the solution markers."""
+    return {gid: _SOLUTION_MARKERS.sub("", cell.source)
+            for gid, cell in answer_cells(solution_notebook(lab, course=course)).items()}
+
+
+def fill_answers(released, answers: dict, written: str | None = None):
+    """A copy of the released notebook with the answer cells in ``answers`` (by grade_id) replaced,
+    and, if ``written`` is given, the manually graded written answer filled in with it."""
+    nb = nbformat.from_dict(copy.deepcopy(released))
+    for cell in nb.cells:
+        gid = grade_id(cell)
+        if gid in answers:
+            cell.source = answers[gid].strip("\n")
+        elif written is not None and cell.cell_type == "markdown" \
+                and cell.metadata.get("nbgrader", {}).get("solution"):
+            cell.source = written
+    return nb

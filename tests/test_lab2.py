@@ -11,12 +11,13 @@ import re
 import nbformat
 import pytest
 
+import gradingkit
+from gradingkit import answer_cells as _answer_cells, grade_id as _grade_id
 from gradingkit import grade_submissions, released_notebook, solution_notebook
 
 LAB = "lab2_histograms"
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group(LAB)]
 
-SOLUTION_REGION = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n", re.MULTILINE)
 
 WRONG = {
     # the careless dashboard: the mean of the servers' p99s reported as the fleet p99
@@ -90,27 +91,6 @@ def canary_slowdown_ms(df, version):
 }
 
 
-def _grade_id(cell):
-    return cell.metadata.get("nbgrader", {}).get("grade_id")
-
-
-def _answer_cells(nb):
-    return {_grade_id(c): c for c in nb.cells
-            if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")}
-
-
-def _submission(released, answers, written="Sam, histograms add up; percentiles do not."):
-    """A copy of the released notebook with the given answer cells (by grade_id) filled in."""
-    nb = nbformat.from_dict(released)
-    for cell in nb.cells:
-        gid = _grade_id(cell)
-        if gid in answers:
-            cell.source = answers[gid].strip("\n")
-        elif cell.cell_type == "markdown" and cell.metadata.get("nbgrader", {}).get("solution"):
-            cell.source = written
-    return nb
-
-
 @pytest.fixture(scope="module")
 def released(tmp_path_factory):
     return released_notebook(LAB, tmp_path_factory.mktemp("lab2-release"))
@@ -118,7 +98,11 @@ def released(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def solution_answers():
-    return {gid: SOLUTION_REGION.sub("", cell.source) for gid, cell in _answer_cells(solution_notebook(LAB)).items()}
+    return gradingkit.solution_answers(LAB)
+
+
+def _submission(released, answers):
+    return gradingkit.fill_answers(released, answers, written='Sam, histograms add up; percentiles do not.')
 
 
 @pytest.fixture(scope="module")

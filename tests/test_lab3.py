@@ -12,12 +12,13 @@ import re
 import nbformat
 import pytest
 
+import gradingkit
+from gradingkit import answer_cells as _answer_cells, grade_id as _grade_id
 from gradingkit import grade_submissions, released_notebook, solution_notebook
 
 LAB = "lab3_production"
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group(LAB)]
 
-SOLUTION_REGION = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n", re.MULTILINE)
 POINTS = {"test_sanity_check": 5, "test_add_search_histogram": 5, "test_slow_share": 5,
           "test_error_share": 2, "test_should_roll_back": 3}
 
@@ -73,27 +74,6 @@ CHEAT = {
 }
 
 
-def _grade_id(cell):
-    return cell.metadata.get("nbgrader", {}).get("grade_id")
-
-
-def _answer_cells(nb):
-    return {_grade_id(c): c for c in nb.cells
-            if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")}
-
-
-def _submission(released, answers, written="Sam: the canary was slower, so I rolled it back."):
-    """A copy of the released notebook with the given answer cells (by grade_id) filled in."""
-    nb = nbformat.from_dict(released)
-    for cell in nb.cells:
-        gid = _grade_id(cell)
-        if gid in answers:
-            cell.source = answers[gid].strip("\n")
-        elif cell.cell_type == "markdown" and cell.metadata.get("nbgrader", {}).get("solution"):
-            cell.source = written
-    return nb
-
-
 @pytest.fixture(scope="module")
 def released(tmp_path_factory):
     return released_notebook(LAB, tmp_path_factory.mktemp("lab3-release"))
@@ -101,7 +81,11 @@ def released(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def solution_answers():
-    return {gid: SOLUTION_REGION.sub("", cell.source) for gid, cell in _answer_cells(solution_notebook(LAB)).items()}
+    return gradingkit.solution_answers(LAB)
+
+
+def _submission(released, answers):
+    return gradingkit.fill_answers(released, answers, written='Sam: the canary was slower, so I rolled it back.')
 
 
 @pytest.fixture(scope="module")
