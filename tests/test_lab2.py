@@ -6,7 +6,6 @@ release, a plausible wrong answer, and a cheat whose answers claim to equal anyt
 
 from __future__ import annotations
 
-import re
 
 import nbformat
 import pytest

@@ -7,7 +7,6 @@ The hidden tests start their own fresh Pageturn apps on 127.0.0.1 and stop them.
 
 from __future__ import annotations
 
-import re
 
 import nbformat
 import pytest
