@@ -17,7 +17,11 @@ help:
 	@echo "make test   - set up .venv if needed and run the whole test suite"
 	@echo "make bench  - print the speed table"
 	@echo "make data   - regenerate data/ from the engine (byte-identical)"
-	@echo "make release [FORCE=1] - release grading/source/<lab> into labs/<lab>"
+	@echo "make release [FORCE=1] [LAB=name] - release grading/source/<lab> into labs/<lab>"
+	@echo "make html   - export the lessons to static HTML in build/html"
+	@echo "make teacher     - JupyterLab for teachers, with nbgrader's formgrader"
+	@echo "make grade LAB=<lab> - release, collect, autograde, feedback and grades CSV for one lab"
+	@echo "make grade-demo  - grade a generated demo class of submissions"
 
 # The environment: created once, refreshed only when the pins or the package metadata change.
 $(STAMP): pyproject.toml requirements.lock
@@ -30,9 +34,7 @@ $(STAMP): pyproject.toml requirements.lock
 venv: $(STAMP)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) --no-browser \
-	    --ServerApp.root_dir=$(CURDIR) \
-	    --LabApp.default_url=/lab/tree/notebooks/00_start.ipynb $(LAB_ARGS)
+	$(PY) -m pageturn.views student --port=$(PORT) $(LAB_ARGS)
 
 test: $(STAMP)
 	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
@@ -67,4 +69,4 @@ grade-demo: $(STAMP)
 
 # Teachers: JupyterLab with nbgrader's formgrader and assignment tools (the student view hides them).
 teacher: $(STAMP)
-	$(PY) -m pageturn.views teacher --port=$(PORT)
+	$(PY) -m pageturn.views teacher --port=$(PORT) $(LAB_ARGS)

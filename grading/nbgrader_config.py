@@ -25,3 +25,37 @@ c.Execute.timeout = 60
 
 # A learner who deletes a test cell must not dodge it: put missing grading cells back.
 c.OverwriteCells.add_missing_cells = True
+
+# --- Added by the grading pipeline (src/pageturn/grading/); see README.md in this folder. ---
+
+# Autograde with a per-notebook time budget, an output cap and crash handling
+# (pageturn.grading.execute.BudgetedExecute replaces nbgrader's Execute; the rest is nbgrader's list).
+c.Autograde.autograde_preprocessors = [
+    "pageturn.grading.execute.BudgetedExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.BudgetedExecute.timeout = 60               # seconds per cell (as Execute.timeout above)
+c.BudgetedExecute.notebook_timeout = 300     # seconds for a whole notebook
+c.BudgetedExecute.max_output_chars = 200_000 # characters of printed output kept per cell
+
+# Feedback never shows hidden tests, nor traceback lines that quote them (nbgrader#917).
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "pageturn.grading.feedback.ShortenTracebacks",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
+
+# Submissions downloaded from an LMS as zip files (`python -m pageturn.grading grade LAB --zip DIR`):
+# each notebook inside (at any depth) must be named `<student id>_<lab>.ipynb`, for example
+# `ada_lab1_four_keys.ipynb`. Student ids may hold letters, digits, dots and dashes, not underscores.
+# Anything the LMS puts before two underscores is ignored: `Export-2026-03__ada_lab1_four_keys.ipynb` is `ada`.
+# nbgrader matches the pattern against the file's full path, hence the leading `.*/`.
+c.ZipCollectApp.collector_plugin = "nbgrader.plugins.FileNameCollectorPlugin"
+c.FileNameCollectorPlugin.named_regexp = (
+    r"^.*/(?:[^/]*__)?(?P<student_id>[A-Za-z0-9.\-]+)_(?P<file_id>[A-Za-z0-9_\-]+)\.ipynb$")

@@ -1,0 +1,116 @@
+"""nbgrader's ``Execute`` preprocessor with a per-notebook time budget, an output cap and crash handling.
+
+nbgrader only bounds each cell (``Execute.timeout``, seconds); a notebook whose
+cells each loop forever costs cells × timeout. :class:`BudgetedExecute`
+(configured in ``grading/nbgrader_config.py`` as the first autograde
+preprocessor) adds:
+
+* ``notebook_timeout`` (seconds, default 300): once a notebook has run this
+  long, its remaining cells are not run. Each cell's own timeout is cut to the
+  time left.
+* ``max_output_chars`` (characters, default 200 000 per cell): stream output
+  beyond that is dropped while the cell runs, so a cell printing millions of
+  lines cannot fill the grader's memory.
+* a kernel that dies (``os._exit``, a segfault, running out of memory) ends the
+  notebook instead of failing the whole submission.
+
+A cell that was not run gets an error output saying why, so nbgrader scores a
+test cell that never ran as failed (nbgrader gives full marks to a test cell
+without an error). Every such event is appended, one line each, to
+``$PAGETURN_GRADING_NOTES/execute--<student>--<lab>.txt`` when that
+environment variable names a folder, for the teacher's summary.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbformat.notebooknode import NotebookNode
+from nbgrader.preprocessors import Execute
+from traitlets import Integer
+
+
+def _error(ename: str, evalue: str) -> NotebookNode:
+    return NotebookNode(output_type="error", ename=ename, evalue=evalue,
+                        traceback=[f"{ename}: {evalue}"])
+
+
+class BudgetedExecute(Execute):
+    """Execute a notebook for at most ``notebook_timeout`` seconds in all."""
+
+    notebook_timeout = Integer(300, help="Seconds a whole notebook may run; later cells are not run.").tag(config=True)
+    max_output_chars = Integer(200_000, help="Characters of stream output kept per cell.").tag(config=True)
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._started = time.monotonic()
+        self._stopped = None       # why the remaining cells are not run, once they are not
+        self._stream_chars = {}
+        self._truncated = set()
+        self._resources_for_notes = resources or {}
+        try:
+            return super().preprocess(nb, resources, km)
+        except DeadKernelError:
+            # The kernel died while starting or shutting down; keep what ran.
+            self._note("the kernel died; cells after that were not run")
+            return self.nb, self.resources
+
+    def _note(self, text: str) -> None:
+        folder = os.environ.get("PAGETURN_GRADING_NOTES")
+        self.log.warning("pageturn: %s", text)
+        if not folder:
+            return
+        info = (self._resources_for_notes or {}).get("nbgrader", {})
+        name = f"execute--{info.get('student', 'unknown')}--{info.get('assignment', 'unknown')}.txt"
+        try:
+            with open(Path(folder) / name, "a", encoding="utf-8") as fh:
+                fh.write(text + "\n")
+        except OSError:
+            pass
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code":
+            return cell, resources
+        if self._stopped:
+            cell.outputs = [_error("NotRunByGrader", self._stopped)]
+            return cell, resources
+        left = self.notebook_timeout - (time.monotonic() - self._started)
+        if left <= 1:
+            self._stopped = f"not run: the notebook used up its {self.notebook_timeout} s time budget"
+            self._note(f"time budget of {self.notebook_timeout} s used up; cells from cell {index} on were not run")
+            cell.outputs = [_error("NotRunByGrader", self._stopped)]
+            return cell, resources
+        configured = self.timeout
+        self.timeout = int(max(1, min(configured or left, left)))
+        try:
+            return super().preprocess_cell(cell, resources, index)
+        except DeadKernelError:
+            self._stopped = "not run: the kernel died in an earlier cell"
+            self._note(f"the kernel died in cell {index} (for example os._exit or a crash); later cells were not run")
+            cell.outputs = list(cell.get("outputs", [])) + [_error("DeadKernelError", "the kernel died in this cell")]
+            return cell, resources
+        except CellTimeoutError:
+            # The kernel ignored the interrupt and is still busy: nothing later can run.
+            self._stopped = "not run: an earlier cell would not stop when interrupted"
+            self._note(f"cell {index} would not stop when interrupted (it ignores Ctrl+C); later cells were not run")
+            cell.outputs = list(cell.get("outputs", [])) + [_error("CellTimeoutError", "this cell would not stop")]
+            return cell, resources
+        finally:
+            self.timeout = configured
+            if index in self._truncated:
+                self._note(f"cell {index} printed more than {self.max_output_chars} characters; the rest was dropped")
+
+    def output(self, outs, msg, display_id, cell_index):
+        if msg.get("msg_type") == "stream":
+            used = self._stream_chars.get(cell_index, 0)
+            text = msg.get("content", {}).get("text", "")
+            if used >= self.max_output_chars:
+                if cell_index not in self._truncated:
+                    self._truncated.add(cell_index)
+                    outs.append(NotebookNode(output_type="stream", name="stderr",
+                                             text="\n... output truncated by the grader ...\n"))
+                return None
+            self._stream_chars[cell_index] = used + len(text)
+        return super().output(outs, msg, display_id, cell_index)

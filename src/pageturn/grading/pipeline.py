@@ -1,0 +1,435 @@
+"""The teacher's grading pipeline: release → collect → sanitize → autograde → feedback → export.
+
+:func:`grade` runs the real nbgrader, in this order:
+
+1. ``nbgrader generate_assignment LAB --force`` in the course root (so the
+   gradebook knows the current version of the lab);
+2. collects submissions: those already in ``submitted/<student>/<lab>/``, or
+   copies them from a folder (``submissions=``), or unpacks LMS zip files with
+   ``nbgrader zip_collect`` (``zip_dir=``);
+3. repairs each submission with :func:`pageturn.grading.sanitize.sanitize`
+   (into a temporary copy; the student's file is never changed);
+4. autogrades the class in parallel: ``workers`` processes, each running one
+   ``nbgrader autograde`` over its share of the students in its own temporary
+   copy of the course and gradebook (SQLite allows one writer at a time), then
+   merges the grades into the course's gradebook with nbgrader's API, keeping
+   any manual grades already given;
+5. ``nbgrader generate_feedback LAB --force`` (hidden tests removed, see
+   :mod:`pageturn.grading.feedback`);
+6. writes ``grades_<lab>.csv`` in the course root: one row for every
+   submission, graded or not, with the reason when it was not.
+
+Command line: ``python -m pageturn.grading grade LAB [--submissions DIR | --zip DIR]``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from pageturn.release import list_labs, nbgrader_env, run_nbgrader
+
+COURSE_ID = "pageturn-build-vs-run"
+
+
+@dataclass
+class StudentResult:
+    """One row of the export.
+
+    Attributes:
+        student: the student id (the folder name under ``submitted/``).
+        status: ``"graded"`` or ``"not graded"``.
+        score: points so far (autograded plus any manual grades given), or None when not graded.
+        max_score: points available in the lab.
+        needs_manual_grading: True while a manually graded answer has no grade yet.
+        notes: plain-language findings (repairs, time-outs, crashes, suspicious code, why not graded).
+    """
+
+    student: str
+    status: str = "not graded"
+    score: float | None = None
+    max_score: float | None = None
+    needs_manual_grading: bool = False
+    notes: list = field(default_factory=list)
+
+
+@dataclass
+class GradeRun:
+    """What :func:`grade` did: the rows, where the export went, how long it took (seconds)."""
+
+    lab: str
+    results: list
+    csv: Path
+    seconds: float
+    problems: list = field(default_factory=list)
+
+    def table(self):
+        """The summary as a pandas DataFrame, one row per student."""
+        import pandas as pd
+
+        rows = [{"student": r.student, "status": r.status,
+                 "score": r.score, "max_score": r.max_score,
+                 "needs_manual_grading": r.needs_manual_grading,
+                 "notes": "; ".join(r.notes)} for r in self.results]
+        return pd.DataFrame(rows, columns=["student", "status", "score", "max_score",
+                                           "needs_manual_grading", "notes"])
+
+
+def _say(log, text):
+    if log:
+        log(text)
+
+
+def _check_lab(course: Path, lab: str) -> None:
+    known = list_labs(course)
+    if lab not in known:
+        raise ValueError(f"lab must be one of {', '.join(map(repr, known)) or '(none in ' + str(course / 'source') + ')'}; "
+                         f"got {lab!r}")
+
+
+def collect_folder(course: Path, lab: str, folder: Path, *, force: bool = False) -> list[str]:
+    """Copy ``folder/<student>/<lab>/`` (or ``folder/<student>/<lab>.ipynb``) into ``course/submitted/``.
+
+    Returns the student ids copied.
+
+    Raises:
+        ValueError: when ``folder`` is not a directory, or when a student's files already in
+            ``submitted/`` differ from the new ones and ``force`` is false (nothing is copied then).
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ValueError(f"submissions must be a folder of <student>/{lab}/ folders; got {str(folder)!r}")
+    plan = []
+    for student_dir in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        src = student_dir / lab
+        if src.is_dir():
+            files = {p.relative_to(src): p for p in src.rglob("*") if p.is_file()
+                     and ".ipynb_checkpoints" not in p.parts}
+        elif (student_dir / f"{lab}.ipynb").is_file():
+            files = {Path(f"{lab}.ipynb"): student_dir / f"{lab}.ipynb"}
+        else:
+            continue
+        plan.append((student_dir.name, files))
+    conflicts = []
+    for student, files in plan:
+        dest = course / "submitted" / student / lab
+        for rel, src in files.items():
+            if (dest / rel).is_file() and (dest / rel).read_bytes() != src.read_bytes():
+                conflicts.append(str(dest / rel))
+    if conflicts and not force:
+        raise ValueError("these submitted files would be replaced by different ones, so nothing was copied "
+                         "(use --force to replace them):\n  " + "\n  ".join(conflicts))
+    for student, files in plan:
+        dest = course / "submitted" / student / lab
+        for rel, src in files.items():
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dest / rel)
+    return [s for s, _ in plan]
+
+
+def collect_zips(course: Path, lab: str, zip_dir: Path, *, force: bool = False) -> subprocess.CompletedProcess:
+    """Unpack LMS downloads with ``nbgrader zip_collect``.
+
+    Copies the ``.zip`` and ``.ipynb`` files of ``zip_dir`` into
+    ``course/downloaded/<lab>/archive/`` and runs ``nbgrader zip_collect LAB``, which
+    reads student ids from file names with the ``FileNameCollector.named_regexp`` of
+    ``nbgrader_config.py`` (``<student>_<lab>.ipynb``) and fills ``submitted/``.
+
+    Without ``force``, nbgrader refuses (RuntimeError) to replace a student's non-empty
+    ``submitted/<student>/<lab>/`` folder; with it, that folder is cleared first.
+
+    Raises:
+        ValueError: when ``zip_dir`` is not a folder or holds no .zip/.ipynb file.
+        RuntimeError: when nbgrader fails, for example "Directory not empty" without ``force``.
+    """
+    zip_dir = Path(zip_dir)
+    files = sorted(p for p in zip_dir.iterdir() if p.suffix in (".zip", ".ipynb")) if zip_dir.is_dir() else []
+    if not files:
+        raise ValueError(f"zip must be a folder holding .zip (or .ipynb) files; got {str(zip_dir)!r}")
+    archive = course / "downloaded" / lab / "archive"
+    for derived in (archive, course / "downloaded" / lab / "extracted"):   # copies made by earlier runs
+        if derived.exists():
+            shutil.rmtree(derived)
+    archive.mkdir(parents=True)
+    for p in files:
+        shutil.copyfile(p, archive / p.name)
+    return run_nbgrader(["zip_collect", lab, *(["--force"] if force else [])], course)
+
+
+def submitted_students(course: Path, lab: str) -> list[str]:
+    """Student ids with a ``submitted/<student>/<lab>/`` folder, sorted."""
+    root = Path(course) / "submitted"
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir() if (p / lab).is_dir() and not p.name.startswith("."))
+
+
+def _prepare(course: Path, lab: str, students, results, log):
+    """Sanitize each submission; return {student: (notebook, files dir)} of those that can be graded."""
+    from pageturn.grading.sanitize import sanitize, test_imports
+
+    release = nbformat.read(course / "release" / lab / f"{lab}.ipynb", as_version=4)
+    source = nbformat.read(course / "source" / lab / f"{lab}.ipynb", as_version=4)
+    modules = test_imports(source)
+    ready = {}
+    for student in students:
+        folder = course / "submitted" / student / lab
+        path = folder / f"{lab}.ipynb"
+        row = results[student]
+        if not path.is_file():
+            others = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+            row.notes.append(f"not graded: no {lab}.ipynb in submitted/{student}/{lab}/"
+                             + (f" (found: {', '.join(others)})" if others else " (the folder is empty)"))
+            continue
+        try:
+            nb = nbformat.read(path, as_version=4)
+            fixed = sanitize(nb, release, guard_modules=modules)
+        except Exception as exc:  # noqa: BLE001 - any unreadable file becomes a row, not a crash
+            row.notes.append(f"not graded: {lab}.ipynb is not a readable notebook ({type(exc).__name__}: "
+                             f"{str(exc).splitlines()[0][:120] if str(exc) else ''})")
+            continue
+        row.notes.extend(fixed.notes)
+        ready[student] = fixed.notebook
+    _say(log, f"  {len(ready)} of {len(students)} submissions are readable notebooks")
+    return ready
+
+
+def _worker_course(course: Path, lab: str, root: Path, students, notebooks) -> Path:
+    root.mkdir(parents=True)
+    shutil.copyfile(course / "nbgrader_config.py", root / "nbgrader_config.py")
+    shutil.copytree(course / "source" / lab, root / "source" / lab,
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    shutil.copyfile(course / "gradebook.db", root / "gradebook.db")
+    (root / "notes").mkdir()
+    for student in students:
+        src = course / "submitted" / student / lab
+        dest = root / "submitted" / student / lab
+        shutil.copytree(src, dest, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        nbformat.write(notebooks[student], dest / f"{lab}.ipynb")
+    return root
+
+
+def _run_workers(course, lab, ready, workers, notebook_timeout, tmp, log):
+    students = sorted(ready)
+    k = max(1, min(workers, len(students)))
+    shares = [students[i::k] for i in range(k)]
+    procs = []
+    budget = notebook_timeout or 300
+    for i, share in enumerate(shares):
+        root = _worker_course(course, lab, tmp / f"worker{i}", share, ready)
+        env = nbgrader_env()
+        env["PAGETURN_GRADING_NOTES"] = str(root / "notes")
+        args = [sys.executable, "-m", "nbgrader", "autograde", lab, "--force"]
+        if notebook_timeout:
+            args.append(f"--BudgetedExecute.notebook_timeout={int(notebook_timeout)}")
+        logfile = open(root / "autograde.log", "w")
+        proc = subprocess.Popen(args, cwd=root, env=env, stdout=logfile, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        deadline = time.monotonic() + 120 + len(share) * (budget + 60)
+        procs.append((proc, root, share, deadline, logfile))
+    _say(log, f"  autograding {len(students)} submissions in {k} parallel nbgrader processes")
+    killed = set()
+    for proc, root, share, deadline, logfile in procs:
+        try:
+            proc.wait(timeout=max(1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)
+            proc.wait()
+            killed.add(root)
+        logfile.close()
+    return [(root, share, root in killed) for _, root, share, _, _ in procs]
+
+
+def _read_notes(root: Path, student: str, lab: str) -> list[str]:
+    notes = []
+    path = root / "notes" / f"execute--{student}--{lab}.txt"
+    if path.is_file():
+        lines = [x for x in path.read_text(encoding="utf-8", errors="replace").splitlines() if x.strip()]
+        notes.extend(list(dict.fromkeys(lines))[:6])
+    path = root / "notes" / f"guard--{student}--{lab}.txt"
+    if path.is_file():
+        lines = [x for x in path.read_text(encoding="utf-8", errors="replace").splitlines() if x.strip()]
+        replaced = [x.removesuffix(" was replaced") for x in dict.fromkeys(lines) if x.endswith(" was replaced")]
+        others = [x for x in dict.fromkeys(lines) if not x.endswith(" was replaced")]
+        if replaced:
+            shown = ", ".join(replaced[:8]) + (f" and {len(replaced) - 8} more" if len(replaced) > 8 else "")
+            notes.append(f"student code replaced {shown}; the grader put them back before each test")
+        if others:
+            notes.append("student code: " + "; ".join(others[:4]) + " (undone before each test)")
+    return notes
+
+
+def _merge(course: Path, lab: str, root: Path, share, results) -> None:
+    """Copy the worker's grades for ``share`` into the course gradebook and its autograded notebooks."""
+    import warnings
+
+    from nbgrader.api import Gradebook, MissingEntry
+    from sqlalchemy.exc import SAWarning
+
+    from pageturn.grading.sanitize import strip_guard_cells
+
+    warnings.filterwarnings("ignore", category=SAWarning)
+
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id=COURSE_ID) as wgb, \
+            Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id=COURSE_ID) as gb:
+        for student in share:
+            row = results[student]
+            row.notes.extend(_read_notes(root, student, lab))
+            try:
+                wsub = wgb.find_submission(lab, student)
+            except MissingEntry:
+                row.notes.append("not graded: nbgrader could not autograde it (see the log named below the table)")
+                continue
+            autograded = root / "autograded" / student / lab
+            if not (autograded / f"{lab}.ipynb").is_file():
+                row.notes.append("not graded: nbgrader failed on this notebook (see the log named below the table)")
+                continue
+            gb.update_or_create_student(student)
+            sub = gb.update_or_create_submission(lab, student, timestamp=wsub.timestamp)
+            for wnb in wsub.notebooks:
+                for wgrade in wnb.grades:
+                    grade = gb.find_grade(wgrade.name, wnb.name, lab, student)
+                    grade.auto_score = wgrade.auto_score
+                    grade.needs_manual_grade = bool(wgrade.needs_manual_grade) and grade.manual_score is None
+                for wcomment in wnb.comments:
+                    comment = gb.find_comment(wcomment.name, wnb.name, lab, student)
+                    comment.auto_comment = wcomment.auto_comment
+                snb = gb.find_submission_notebook(wnb.name, lab, student)
+                snb.late_submission_penalty = wnb.late_submission_penalty
+            gb.db.commit()
+            dest = course / "autograded" / student / lab
+            if dest.exists():
+                shutil.rmtree(dest)
+            shutil.copytree(autograded, dest)
+            for path in dest.glob("*.ipynb"):
+                nb = nbformat.read(path, as_version=4)
+                nbformat.write(strip_guard_cells(nb), path)
+            row.status = "graded"
+
+
+def _scores(course: Path, lab: str, results) -> None:
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id=COURSE_ID) as gb:
+        max_score = float(gb.find_assignment(lab).max_score)
+        for row in results.values():
+            row.max_score = max_score
+            if row.status != "graded":
+                continue
+            try:
+                sub = gb.find_submission(lab, row.student)
+            except MissingEntry:
+                row.status = "not graded"
+                row.notes.append("not graded: the submission vanished from the gradebook")
+                continue
+            row.score = float(sub.score)
+            row.needs_manual_grading = bool(sub.needs_manual_grade)
+
+
+def write_csv(run_results, path: Path) -> Path:
+    """Write the rows (a list of :class:`StudentResult`) as CSV at ``path``; return ``path``."""
+    import pandas as pd
+
+    rows = [{"student": r.student, "status": r.status, "score": r.score, "max_score": r.max_score,
+             "needs_manual_grading": r.needs_manual_grading, "notes": "; ".join(r.notes)} for r in run_results]
+    pd.DataFrame(rows, columns=["student", "status", "score", "max_score", "needs_manual_grading", "notes"]) \
+        .to_csv(path, index=False)
+    return path
+
+
+def grade(lab: str, *, course="grading", submissions=None, zip_dir=None, workers: int | None = None,
+          notebook_timeout: int | None = None, force: bool = False, csv=None, feedback: bool = True,
+          log=print) -> GradeRun:
+    """Grade every submission of ``lab`` in ``course`` with the real nbgrader.
+
+    Args:
+        lab: a folder name in ``course/source``.
+        course: the nbgrader course root (default ``grading``).
+        submissions: a folder of ``<student>/<lab>/`` folders to collect first (optional).
+        zip_dir: a folder of LMS zip files to collect first with ``nbgrader zip_collect`` (optional).
+        workers: parallel nbgrader processes (default: the number of CPUs).
+        notebook_timeout: seconds one notebook may run in all (default: the config's, 300).
+        force: let collection replace submitted files that differ.
+        csv: where to write the export (default ``course/grades_<lab>.csv``).
+        feedback: also generate feedback HTML (default True).
+        log: a function that prints progress (``print``), or None for silence.
+
+    Returns:
+        a :class:`GradeRun`; ``results`` holds one row for every submission folder.
+
+    Raises:
+        ValueError: for an unknown lab, both ``submissions`` and ``zip_dir``, a bad folder,
+            ``workers`` < 1, ``notebook_timeout`` < 1, or collection that would overwrite.
+        RuntimeError: when nbgrader itself cannot run (release, collection).
+    """
+    started = time.perf_counter()
+    course = Path(course).resolve()
+    _check_lab(course, lab)
+    if submissions is not None and zip_dir is not None:
+        raise ValueError(f"give submissions or zip_dir, not both; got submissions={str(submissions)!r}, "
+                         f"zip_dir={str(zip_dir)!r}")
+    workers = (os.cpu_count() or 2) if workers is None else workers
+    if not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers must be a whole number >= 1; got {workers!r}")
+    if notebook_timeout is not None and (not isinstance(notebook_timeout, int) or notebook_timeout < 1):
+        raise ValueError(f"notebook_timeout must be a whole number of seconds >= 1; got {notebook_timeout!r}")
+
+    _say(log, f"[1/6] release: nbgrader generate_assignment {lab} --force")
+    run_nbgrader(["generate_assignment", lab, "--force"], course)
+    _say(log, "[2/6] collect submissions")
+    if zip_dir is not None:
+        collect_zips(course, lab, zip_dir, force=force)
+    elif submissions is not None:
+        collect_folder(course, lab, submissions, force=force)
+    students = submitted_students(course, lab)
+    _say(log, f"  {len(students)} submissions in {course / 'submitted'}/<student>/{lab}/")
+    results = {s: StudentResult(student=s) for s in students}
+    problems = []
+
+    _say(log, "[3/6] check and repair submissions (the students' files are not changed)")
+    ready = _prepare(course, lab, students, results, log)
+
+    _say(log, "[4/6] autograde")
+    logpath = course / f"grading_{lab}.log"
+    if ready:
+        with tempfile.TemporaryDirectory(prefix="pageturn-grade-") as tmp:
+            done = _run_workers(course, lab, ready, workers, notebook_timeout, Path(tmp), log)
+            with open(logpath, "w") as out:
+                for root, share, killed in done:
+                    out.write(f"===== nbgrader autograde for {', '.join(share)}\n")
+                    out.write((root / "autograde.log").read_text(errors="replace"))
+                    if killed:
+                        problems.append(f"an autograde process for {', '.join(share)} ran past its time limit "
+                                        "and was stopped")
+                        for s in share:
+                            results[s].notes.append("grading process stopped after its time limit")
+            for root, share, _ in done:
+                _merge(course, lab, root, share, results)
+    _scores(course, lab, results)
+
+    if feedback and any(r.status == "graded" for r in results.values()):
+        _say(log, f"[5/6] feedback: nbgrader generate_feedback {lab} --force (hidden tests removed)")
+        proc = run_nbgrader(["generate_feedback", lab, "--force"], course, check=False)
+        for row in results.values():
+            if row.status == "graded" and not (course / "feedback" / row.student / lab / f"{lab}.html").is_file():
+                row.notes.append("no feedback file was made")
+        if proc.returncode != 0:
+            problems.append("nbgrader generate_feedback reported errors (see its output in the log)")
+            with open(logpath, "a") as out:
+                out.write("===== nbgrader generate_feedback\n" + proc.stdout + proc.stderr)
+    else:
+        _say(log, "[5/6] feedback: nothing graded, skipped")
+
+    csv = Path(csv) if csv is not None else course / f"grades_{lab}.csv"
+    _say(log, f"[6/6] export: {csv}")
+    ordered = [results[s] for s in students]
+    write_csv(ordered, csv)
+    return GradeRun(lab=lab, results=ordered, csv=csv, seconds=time.perf_counter() - started, problems=problems)

@@ -1,0 +1,153 @@
+"""The teacher's pipeline end to end on the fixture lab, with the real nbgrader: CLI, collection, zip_collect,
+the export, manual grades kept on regrade, and the validate wrapper's exit status."""
+
+import html
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from pageturn.grading.demo import answered
+from pageturn.grading.pipeline import COURSE_ID, collect_folder, grade
+from pageturn.grading.validate import validate
+from pageturn.release import run_nbgrader
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = ROOT / "tests" / "fixtures" / "course"
+LAB = "fixture_lab"
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading")]
+
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory):
+    root = tmp_path_factory.mktemp("template") / "course"
+    shutil.copytree(FIXTURE, root)
+    shutil.copy(ROOT / "grading" / "nbgrader_config.py", root / "nbgrader_config.py")
+    run_nbgrader(["generate_assignment", LAB, "--force"], root)
+    return root
+
+
+@pytest.fixture
+def course(released, tmp_path):
+    """A fresh copy of a course whose fixture lab is already released (generate_assignment runs once)."""
+    root = tmp_path / "course"
+    shutil.copytree(released, root)
+    return root
+
+
+def notebooks(root):
+    source = nbformat.read(root / "source" / LAB / f"{LAB}.ipynb", as_version=4)
+    release = nbformat.read(root / "release" / LAB / f"{LAB}.ipynb", as_version=4)
+    right = answered(source, release)
+    wrong = answered(source, release)
+    for cell in wrong.cells:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("solution"):
+            cell.source = "def double(x):\n    return x + 2"   # right for 2, wrong for -3 (hidden)
+    return right, wrong, release
+
+
+def put(root, student, nb, name=f"{LAB}.ipynb"):
+    folder = root / "submitted" / student / LAB
+    folder.mkdir(parents=True, exist_ok=True)
+    if isinstance(nb, bytes):
+        (folder / name).write_bytes(nb)
+    else:
+        nbformat.write(nb, folder / name)
+
+
+def test_cli_grades_a_class_and_prints_one_table(course):
+    right, wrong, blank = notebooks(course)
+    put(course, "amy", right)
+    put(course, "bob", wrong)
+    put(course, "cat", blank)
+    put(course, "dan", b"not a notebook")
+    before = (course / "submitted" / "bob" / LAB / f"{LAB}.ipynb").read_bytes()
+    proc = subprocess.run([sys.executable, "-m", "pageturn.grading", "grade", LAB, "--course", str(course)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert out.count("student  ") == 1                           # one table
+    for step in ("[1/6] release", "[4/6] autograde", "[6/6] export"):
+        assert step in out
+    lines = {line.split()[0]: line for line in out.splitlines() if line[:3] in ("amy", "bob", "cat", "dan")}
+    assert "2 / 2" in lines["amy"] and "0 / 2" in lines["bob"] and "0 / 2" in lines["cat"]
+    assert "not graded" in lines["dan"]
+    table = pd.read_csv(course / f"grades_{LAB}.csv")
+    assert list(table["student"]) == ["amy", "bob", "cat", "dan"]
+    assert list(table["status"]) == ["graded", "graded", "graded", "not graded"]
+    assert table.loc[table.student == "amy", "score"].item() == 2.0
+    # the student's file is untouched; feedback exists and hides the hidden test
+    assert (course / "submitted" / "bob" / LAB / f"{LAB}.ipynb").read_bytes() == before
+    page = (course / "feedback" / "bob" / LAB / f"{LAB}.html").read_text()
+    text = html.unescape(re.sub(r"<[^>]+>", "", page))
+    assert "assert double(2) == 4" in text               # the visible test is shown ...
+    assert "double(-3)" not in text                      # ... the hidden one is not
+
+
+def test_bad_arguments_exit_1_with_a_message(course):
+    proc = subprocess.run([sys.executable, "-m", "pageturn.grading", "grade", "no_such_lab", "--course", str(course)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 1 and "lab must be one of 'fixture_lab'" in proc.stderr
+    with pytest.raises(ValueError, match="workers must be"):
+        grade(LAB, course=course, workers=0, log=None)
+    with pytest.raises(ValueError, match="notebook_timeout must be"):
+        grade(LAB, course=course, notebook_timeout=-1, log=None)
+
+
+def test_collecting_a_folder_never_overwrites_different_work_without_force(course, tmp_path):
+    right, wrong, _ = notebooks(course)
+    incoming = tmp_path / "incoming"
+    nbformat.write(right, (incoming / "amy" / LAB).mkdir(parents=True) or incoming / "amy" / LAB / f"{LAB}.ipynb")
+    put(course, "amy", wrong)
+    with pytest.raises(ValueError, match="--force"):
+        collect_folder(course, LAB, incoming)
+    assert "x + 2" in (course / "submitted" / "amy" / LAB / f"{LAB}.ipynb").read_text()
+    assert collect_folder(course, LAB, incoming, force=True) == ["amy"]
+    assert "x + 2" not in (course / "submitted" / "amy" / LAB / f"{LAB}.ipynb").read_text()
+
+
+def test_zip_collect_and_regrade_keep_manual_grades(course, tmp_path):
+    right, wrong, _ = notebooks(course)
+    zips = tmp_path / "lms"
+    zips.mkdir()
+    with zipfile.ZipFile(zips / "export.zip", "w") as z:
+        z.writestr(f"Export-2026-03__amy_{LAB}.ipynb", nbformat.writes(right))
+        z.writestr(f"folder/bo.b-2_{LAB}.ipynb", nbformat.writes(wrong))
+        z.writestr("readme.txt", "ignored")
+    run = grade(LAB, course=course, zip_dir=zips, log=None)
+    assert {r.student: r.score for r in run.results} == {"amy": 2.0, "bo.b-2": 0.0}
+    # Collecting again would replace the collected work: nbgrader refuses unless forced.
+    with pytest.raises(RuntimeError, match="--force"):
+        grade(LAB, course=course, zip_dir=zips, log=None)
+
+    # A teacher's manual change survives a regrade; only the auto score is refreshed.
+    from nbgrader.api import Gradebook
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id=COURSE_ID) as gb:
+        g = gb.find_grade("test_double", LAB, LAB, "bo.b-2")
+        g.manual_score = 1.0
+        gb.db.commit()
+    run = grade(LAB, course=course, log=None)
+    assert {r.student: r.score for r in run.results} == {"amy": 2.0, "bo.b-2": 1.0}
+
+
+def test_validate_wrapper_fails_when_validation_fails(course, tmp_path):
+    right, wrong, blank = notebooks(course)
+    for name, nb in (("right", right), ("wrong", wrong), ("blank", blank)):
+        nbformat.write(nb, tmp_path / f"{name}.ipynb")
+    dup = nbformat.read(tmp_path / "right.ipynb", as_version=4)
+    dup.cells.append(nbformat.from_dict(dict(dup.cells[2])))
+    dup.cells[-1]["id"] = "dupe"
+    nbformat.write(dup, tmp_path / "dup.ipynb")
+    assert validate(tmp_path / "right.ipynb", course=course).ok
+    assert not validate(tmp_path / "dup.ipynb", course=course).ok            # nbgrader: "Duplicate grade id"
+    with pytest.raises(ValueError, match="path must be an existing .ipynb file"):
+        validate(tmp_path / "missing.ipynb", course=course)
+    cli = [sys.executable, "-m", "pageturn.grading", "validate", "--course", str(course)]
+    assert subprocess.run(cli + [str(tmp_path / "blank.ipynb")], capture_output=True).returncode == 1
+    assert subprocess.run(cli + [str(tmp_path / "missing.ipynb")], capture_output=True).returncode == 1

@@ -1,0 +1,76 @@
+"""The learner's self-check: pass/fail per part from the real autograder, no hidden test code, file untouched."""
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from pageturn.grading.demo import answered
+from pageturn.release import run_nbgrader
+from pageturn.selfcheck import check
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = ROOT / "tests" / "fixtures" / "course"
+LAB = "fixture_lab"
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading")]
+
+
+@pytest.fixture
+def course(tmp_path):
+    root = tmp_path / "repo" / "grading"
+    shutil.copytree(FIXTURE, root)
+    shutil.copy(ROOT / "grading" / "nbgrader_config.py", root / "nbgrader_config.py")
+    run_nbgrader(["generate_assignment", LAB, "--force"], root)
+    return root
+
+
+def learner_copy(course, tmp_path, solved: bool) -> Path:
+    source = nbformat.read(course / "source" / LAB / f"{LAB}.ipynb", as_version=4)
+    release = nbformat.read(course / "release" / LAB / f"{LAB}.ipynb", as_version=4)
+    nb = answered(source, release) if solved else release
+    if not solved:
+        for cell in nb.cells:
+            if cell.get("metadata", {}).get("nbgrader", {}).get("solution"):
+                cell.source = "def double(x):\n    return x + 2"    # passes the visible test only
+    folder = course.parent / "labs" / LAB
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{LAB}.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def test_check_from_the_lab_folder_shows_pass_and_fail_only(course, tmp_path, monkeypatch):
+    path = learner_copy(course, tmp_path, solved=False)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    monkeypatch.chdir(path.parent)                       # a notebook's kernel runs in its folder
+    result = check()                                     # the lab is found from the folder's name
+    assert result.lab == LAB
+    assert [(p.state, p.points) for p in result.parts] == [("fail", 0.0)]
+    shown = repr(result) + result._repr_html_()
+    assert "double(-3)" not in shown and "-6" not in shown and "return 2 * x" not in shown
+    assert "✗" in shown
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == digest     # the learner's file is untouched
+    assert not list(path.parent.glob("*.html"))                       # and nothing was added beside it
+
+
+def test_check_passes_a_right_answer(course, tmp_path):
+    path = learner_copy(course, tmp_path, solved=True)
+    result = check(LAB, notebook=path, course=course)
+    assert [p.state for p in result.parts] == ["pass"]
+    assert result.score == result.max_score == 2.0
+
+
+def test_bad_lab_name_raises_value_error(course, tmp_path):
+    with pytest.raises(ValueError, match="lab must be one of 'fixture_lab'"):
+        check("lab9", course=course)
+    with pytest.raises(ValueError, match="notebook must be an existing .ipynb file"):
+        check(LAB, notebook=tmp_path / "nope.ipynb", course=course)
+
+
+def test_check_does_nothing_inside_nbgrader(course, tmp_path, monkeypatch, capsys):
+    path = learner_copy(course, tmp_path, solved=True)
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    assert check(LAB, notebook=path, course=course) is None
+    assert "skipped" in capsys.readouterr().out
