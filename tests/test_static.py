@@ -1,0 +1,192 @@
+"""Readable without a kernel: GitHub/nbviewer, and `make html` (pageturn.html), offline.
+
+* Stored notebooks carry no ``metadata.widgets`` (GitHub refuses to render one
+  whose widget metadata lacks ``state``).
+* ``python -m pageturn.html notebooks OUT`` (what ``make html`` runs) executes every
+  lesson and writes one HTML page each, with embedded PNG figures, no script
+  fetched from anywhere, the quiz questions as text and a still copy of the dial.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from pageturn import html as pthtml
+
+# The export runs once (a module fixture): keep its tests on one pytest-xdist worker.
+pytestmark = pytest.mark.xdist_group("html")
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK_FOLDERS = ("notebooks", "labs", "grading/source")
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+
+
+def _stored_notebooks():
+    for folder in NOTEBOOK_FOLDERS:
+        yield from sorted(p for p in (ROOT / folder).rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+
+
+@pytest.mark.parametrize("path", list(_stored_notebooks()), ids=lambda p: str(p.relative_to(ROOT)))
+def test_stored_notebook_renders_on_github(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    widgets = nb.get("metadata", {}).get("widgets")
+    if widgets is not None:
+        state = widgets.get(WIDGET_STATE, {})
+        assert "state" in state, (f"{path.relative_to(ROOT)}: metadata.widgets without 'state' "
+                                  "(GitHub will not render it); strip it")
+    # Notebooks are stored without outputs, so they have no widget state to keep either.
+    assert widgets is None, (f"{path.relative_to(ROOT)}: stored with metadata.widgets; strip it "
+                             "(.venv/bin/python -m pageturn.nbtools strip FILE)")
+
+
+# ------------------------------------------------------------------ pageturn.html, unit level
+
+def _widget_notebook():
+    """A small notebook with stored widget state: a VBox of HTML, an Image, a slider and a button."""
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\nfake").decode()
+    state = {
+        "box": {"model_name": "VBoxModel", "state": {"children": ["IPY_MODEL_h", "IPY_MODEL_i",
+                                                                  "IPY_MODEL_s", "IPY_MODEL_b"]}},
+        "h": {"model_name": "HTMLModel", "state": {"value": "<b>Sam's board</b><script>x()</script>"}},
+        "i": {"model_name": "ImageModel", "state": {"format": "png"},
+              "buffers": [{"path": ["value"], "encoding": "base64", "data": png}]},
+        "s": {"model_name": "FloatLogSliderModel", "state": {"description": "Deploys per week",
+                                                             "value": 1.0, "base": 10}},
+        "b": {"model_name": "ButtonModel", "state": {"description": "Roll back"}},
+    }
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["widgets"] = {WIDGET_STATE: {"version_major": 2, "version_minor": 0, "state": state}}
+    cell = nbformat.v4.new_code_cell("panel")
+    cell.outputs = [
+        nbformat.v4.new_output("display_data", data={
+            "application/vnd.jupyter.widget-view+json": {"model_id": "box", "version_major": 2,
+                                                         "version_minor": 0},
+            "text/plain": "VBox(...)"}),
+        nbformat.v4.new_output("display_data", data={
+            "application/vnd.jupyter.widget-view+json": {"model_id": "box", "version_major": 2,
+                                                         "version_minor": 0},
+            "text/html": "<p>my own still copy</p>", "text/plain": "quiz"}),
+    ]
+    nb.cells.append(cell)
+    return nb, png
+
+
+def test_staticize_draws_widgets_from_their_state_without_scripts():
+    nb, png = _widget_notebook()
+    pthtml.staticize(nb)
+    assert "widgets" not in nb.metadata
+    drawn, own = (o["data"] for o in nb.cells[0].outputs)
+    assert "application/vnd.jupyter.widget-view+json" not in drawn
+    page = drawn["text/html"]
+    assert "Sam's board" in page and "<script" not in page
+    assert f"data:image/png;base64,{png}" in page
+    assert "Deploys per week" in page and ">10<" in page.replace(" ", "")   # 10 ** 1.0
+    assert "Roll back" in page
+    assert own == {"text/html": "<p>my own still copy</p>", "text/plain": "quiz"}
+
+
+def test_to_html_fetches_no_script(tmp_path):
+    nb, _ = _widget_notebook()
+    page = pthtml.to_html(pthtml.staticize(nb))
+    assert not re.search(r"<script[^>]+src=", page)
+    assert "my own still copy" in page
+
+
+def test_command_line_rejects_a_missing_folder(tmp_path, capsys):
+    assert pthtml.main([str(tmp_path / "nope"), str(tmp_path / "out")]) == 1
+    assert "folder" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ make html, end to end
+
+# nbconvert writes <img alt=... src="data:image/png;base64,...">: any attribute order.
+EMBEDDED_PNG = re.compile(r"<img\b[^>]*\bsrc=[\"']data:image/png;base64,[A-Za-z0-9+/]{100}")
+LESSONS = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    """Run what `make html` runs, into a temporary folder; return that folder."""
+    out = tmp_path_factory.mktemp("html")
+    proc = subprocess.run([sys.executable, "-m", "pageturn.html", "notebooks", str(out)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, f"make html failed:\n{proc.stdout}\n{proc.stderr[-4000:]}"
+    return out
+
+
+def _page(exported, stem) -> str:
+    return (exported / f"{stem}.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_every_lesson_is_exported(exported):
+    assert LESSONS, "no lessons in notebooks/"
+    missing = [stem for stem in LESSONS if not (exported / f"{stem}.html").is_file()]
+    assert not missing, f"no HTML for {missing}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stem", LESSONS)
+def test_exported_lesson_reads_offline(exported, stem):
+    page = _page(exported, stem)
+    scripts = re.findall(r"<script\b[^>]*\bsrc\s*=\s*[\"']([^\"']*)", page, re.I)
+    assert not scripts, f"{stem}.html loads scripts: {scripts}"
+    links = re.findall(r"<link\b[^>]*\bhref\s*=\s*[\"']((?:https?:)?//[^\"']*)", page, re.I)
+    assert not links, f"{stem}.html loads: {links}"
+    assert "application/vnd.jupyter.widget-view+json" not in page, "a widget is left without its still copy"
+    nb = nbformat.read(ROOT / "notebooks" / f"{stem}.ipynb", as_version=4)
+    if any(c.cell_type == "code" for c in nb.cells) and stem != "00_start":
+        assert EMBEDDED_PNG.search(page), f"{stem}.html has no embedded figure"
+    assert "Traceback (most recent call last)" not in page
+
+
+def test_every_lesson_but_the_start_page_has_a_quiz():
+    from pageturn.quiz import available_quizzes
+
+    missing = [stem for stem in LESSONS if stem != "00_start" and stem not in available_quizzes()]
+    assert not missing, f"lessons without a knowledge check: {missing}"
+
+
+def _quizzed_lessons():
+    from pageturn.quiz import available_quizzes
+
+    return [stem for stem in LESSONS if stem in available_quizzes()]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stem", _quizzed_lessons())
+def test_exported_quiz_shows_its_questions(exported, stem):
+    from pageturn.quiz import load_quiz
+
+    page = html.unescape(re.sub(r"<[^>]+>", " ", _page(exported, stem)))
+    page = re.sub(r"\s+([,.;:?!)])", r"\1", " ".join(page.split()))    # "<b>x</b>," leaves "x ,"
+    quiz = load_quiz(stem)
+    for question in quiz.questions:
+        stem_text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", question.stem)      # [text](url) -> text
+        stem_text = " ".join(re.sub(r"[*`_]", "", stem_text).split())
+        assert stem_text[:60] in page.replace("*", "").replace("`", "").replace("_", ""), \
+            f"{stem}: question {question.id!r} is not shown"
+        for choice in question.choices:
+            assert " ".join(choice.text.split()) in page, f"{stem}: choice {choice.text!r} is not shown"
+    assert "Run this cell in JupyterLab" in page
+
+
+@pytest.mark.slow
+def test_exported_lesson1_shows_a_still_dial(exported):
+    if "01_two_jobs" not in LESSONS:
+        pytest.skip("Lesson 1 does not exist yet")
+    page = _page(exported, "01_two_jobs")
+    dial = re.search(r"""class=["']pageturn-dial["'](.*?)</div></div>""", page, re.S)
+    assert dial, "no still copy of the deploy dial in 01_two_jobs.html"
+    assert EMBEDDED_PNG.search(dial.group(1)), "the still dial has no picture"
+    assert re.search(r"alt=[\"'][^\"']*deploys", dial.group(1)), "the dial picture has no text alternative"
+    assert "Maya" in dial.group(1) and "Sam" in dial.group(1), "the still dial has no scoreboards"
