@@ -161,6 +161,21 @@ def _install() -> None:
     _state["shell"] = shell
 
 
+def _put_back(name: str, owner, saved: dict, keep) -> list[str]:
+    """Set back every attribute of ``owner`` (a module or class) that differs from ``saved``
+    and that ``keep(attr)`` selects; return one line per attribute put back."""
+    repairs = []
+    current = vars(owner)
+    for attr, value in saved.items():
+        if keep(attr) and current.get(attr, _NOBODY) is not value:
+            try:
+                setattr(owner, attr, value)
+            except (AttributeError, TypeError):
+                continue
+            repairs.append(f"{name}.{attr} was replaced")
+    return repairs
+
+
 def before_test() -> list[str]:
     """Undo the student's changes to protected names and arm strict ``==`` for the next cell.
 
@@ -170,27 +185,11 @@ def before_test() -> list[str]:
     """
     repairs = []
     for name, (module, saved) in _state["captured"].items():
-        current = vars(module)
-        for attr, value in saved.items():
-            if attr.startswith("_") and name != "builtins":
-                continue
-            if current.get(attr, _NOBODY) is not value:
-                try:
-                    setattr(module, attr, value)
-                except (AttributeError, TypeError):
-                    continue
-                repairs.append(f"{name}.{attr} was replaced")
+        everything = name == "builtins"    # builtins' own dunder names are protected too
+        repairs += _put_back(name, module, saved, keep=lambda attr, all_=everything: all_ or not attr.startswith("_"))
     for name, (cls, saved) in _state["classes"].items():
-        current = vars(cls)
-        for attr, value in saved.items():
-            if attr.startswith("_") and attr not in ("__eq__", "__ne__", "__float__", "__getitem__"):
-                continue
-            if current.get(attr, _NOBODY) is not value:
-                try:
-                    setattr(cls, attr, value)
-                except (AttributeError, TypeError):
-                    continue
-                repairs.append(f"{name}.{attr} was replaced")
+        repairs += _put_back(name, cls, saved, keep=lambda attr: not attr.startswith("_") or attr in (
+            "__eq__", "__ne__", "__float__", "__getitem__"))
     shell = _state.get("shell")
     if shell is not None:
         user_ns = shell.user_ns
