@@ -149,6 +149,39 @@ def test_exported_lesson_reads_offline(exported, stem):
     assert "Traceback (most recent call last)" not in page
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("stem", LESSONS)
+def test_every_exported_figure_says_what_it_shows(exported, stem):
+    images = re.findall(r"<img\b[^>]*>", _page(exported, stem))
+    for tag in images:
+        if "data:image/png" not in tag:
+            continue
+        alt = re.search(r"""\balt=(["'])(.*?)\1""", tag)
+        assert alt, f"{stem}.html has a figure without a text alternative"
+        text = html.unescape(alt.group(2))
+        assert len(text.split()) >= 6 and text not in ("figure", "No description has been provided for this image"), \
+            f"{stem}.html has a figure whose text alternative says nothing: {text!r}"
+
+
+def test_figure_description_takes_the_what_to_notice_sentence():
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("Readers arrive by day.\n\n**What to notice:** the peak is at 3 pm."),
+        nbformat.v4.new_code_cell("plot()"),
+        nbformat.v4.new_markdown_cell("## Next part\n\nThe p99 of [the fleet](x.ipynb) is 776 ms. More."),
+        nbformat.v4.new_code_cell("plot()"),
+        nbformat.v4.new_code_cell("plot()"),
+    ])
+    assert pthtml.figure_description(nb, 1) == "the peak is at 3 pm."
+    assert pthtml.figure_description(nb, 3) == ""   # the previous text is not about this figure
+    nb.cells[4:4] = [nbformat.v4.new_markdown_cell("The p99 of [the fleet](x.ipynb) is *776 ms*. More words.")]
+    assert pthtml.figure_description(nb, 3) == "The p99 of the fleet is 776 ms. More words."
+    png = base64.b64encode(b"\x89PNG fake").decode()
+    nb.cells[1].outputs = [nbformat.v4.new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"})]
+    pthtml.describe_figures(nb)
+    assert 'alt="The peak is at 3 pm."' in nb.cells[1].outputs[0]["data"]["text/html"]
+    assert "image/png" not in nb.cells[1].outputs[0]["data"]
+
+
 def test_every_lesson_but_the_start_page_has_a_quiz():
     from pageturn.quiz import available_quizzes
 

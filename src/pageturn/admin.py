@@ -113,7 +113,9 @@ class Admin:
         self.sanity_box = html_box("pageturn-admin-sanity", "<b>Sanity check</b>: not scheduled")
         self.logs_box = html_box("pageturn-admin-logs")
         self.message = html_box("pageturn-admin-message")
-        self.chart = w.Image(format="png", layout=w.Layout(width="560px"))
+        self.chart = w.Image(format="png", layout=w.Layout(width="560px"),
+                             tooltip="Full latency histogram of the chosen route: the share of each "
+                                     "version's requests in each latency bucket")
         self.chart.add_class("pageturn-admin-histogram")
 
         style = {"description_width": "190px"}

@@ -12,6 +12,8 @@ its own:
   shows that; any other widget is drawn from the widget state stored at
   execution time (text and HTML values, images, the value of each control, the
   outputs of ``Output`` widgets);
+* every figure has a text alternative (``alt``): the lesson's "What to notice"
+  sentence beside it, or else the first sentence of the text that follows it;
 * links between the exported notebooks point at the ``.html`` files.
 
 Command line: ``python -m pageturn.html SOURCE_FOLDER OUT_FOLDER [--timeout S] [NAME ...]``
@@ -136,7 +138,8 @@ def render_widget(model_id: str, models: dict, depth: int = 0) -> str:
         data = value.get("base64") if isinstance(value, dict) else None
         if data and s.get("format", "png") in ("png", "jpeg", "gif", "svg+xml"):
             return (f'<img src="data:image/{s.get("format", "png")};base64,{data}" '
-                    f'alt="{description or "figure"}" style="max-width:100%;height:auto"/>')
+                    f'alt="{description or _html.escape(str(s.get("tooltip") or "figure"))}" '
+                    'style="max-width:100%;height:auto"/>')
         return ""
     if name == "OutputModel":
         return "".join(_output_html(o) for o in s.get("outputs", []))
@@ -190,6 +193,74 @@ def staticize(nb):
     return nb
 
 
+# ---------------------------------------------------------------- figures, described
+
+def _plain(markdown: str) -> str:
+    """Markdown to one line of plain text (links keep their words; emphasis and code marks go)."""
+    text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", markdown)
+    text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"^#+\s*", "", text, flags=re.M)
+    text = re.sub(r"[*_`]", "", text)
+    return " ".join(text.split())
+
+
+def _first_sentences(text: str, limit: int = 300) -> str:
+    """The whole sentences of ``text`` that fit in ``limit`` characters (at least one, cut if need be)."""
+    sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z0-9(])", text)
+    kept = sentences[0]
+    for sentence in sentences[1:]:
+        if len(kept) + 1 + len(sentence) > limit:
+            break
+        kept += " " + sentence
+    return kept if len(kept) <= limit else kept[:limit - 1].rstrip() + "…"
+
+
+def figure_description(nb, index: int) -> str:
+    """A text alternative for a figure drawn by code cell ``index`` of ``nb``.
+
+    The writing rules give every figure one sentence that says what to notice, in the
+    markdown next to it: that sentence is taken from the next markdown cell, else the
+    previous one. Without one, the first sentences of the next markdown cell describe it.
+    Returns "" when neither exists.
+    """
+    neighbours = [nb.cells[i] for i in (index + 1, index - 1) if 0 <= i < len(nb.cells)]
+    neighbours = [c for c in neighbours if c.cell_type == "markdown"]
+    for cell in neighbours:
+        for paragraph in re.split(r"\n\s*\n", cell.source):
+            match = re.search(r"What to notice\W*(.*)", _plain(paragraph), flags=re.I)
+            if match and match.group(1).strip():
+                return _first_sentences(match.group(1).strip())
+    for cell in neighbours[:1] if index + 1 < len(nb.cells) and nb.cells[index + 1].cell_type == "markdown" else []:
+        for paragraph in re.split(r"\n\s*\n", cell.source):
+            text = _plain(paragraph)
+            if text and not paragraph.lstrip().startswith("#"):
+                return _first_sentences(text)
+    return ""
+
+
+def describe_figures(nb):
+    """Give every PNG figure in the code cells' outputs a text alternative (in place); return ``nb``.
+
+    The figure becomes an HTML ``<img>`` with its ``alt`` text (nbconvert's templates of this
+    version write no ``alt`` of their own), still embedded as base64 PNG.
+    """
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        for output in cell.get("outputs", []):
+            data = output.get("data") or {}
+            if "image/png" not in data or "text/html" in data:
+                continue
+            alt = figure_description(nb, index) or "A figure: the text around it says what it shows."
+            alt = alt[:1].upper() + alt[1:]
+            png = data["image/png"]
+            png = "".join(png) if isinstance(png, list) else png
+            data["text/html"] = (f'<img src="data:image/png;base64,{png.strip()}" alt="{_html.escape(alt)}" '
+                                 'style="max-width:100%;height:auto"/>')
+            del data["image/png"]
+    return nb
+
+
 # ---------------------------------------------------------------- export
 
 def to_html(nb, title: str = "") -> str:
@@ -230,7 +301,7 @@ def export_folder(source, out, names=None, timeout: float = 600.0, log=print) ->
     written = []
     for path in paths:
         started = time.perf_counter()
-        nb = staticize(execute(path, timeout=timeout))
+        nb = describe_figures(staticize(execute(path, timeout=timeout)))
         page = to_html(nb, title=path.stem)
         # Links between lessons: NN_name.ipynb -> NN_name.html (other links stay as they are).
         page = re.sub(r'href="(\./)?([^"/:]+)\.ipynb(#[^"]*)?"',
