@@ -54,8 +54,9 @@ def _widget_notebook():
     """A small notebook with stored widget state: a VBox of HTML, an Image, a slider and a button."""
     png = base64.b64encode(b"\x89PNG\r\n\x1a\nfake").decode()
     state = {
-        "box": {"model_name": "VBoxModel", "state": {"children": ["IPY_MODEL_h", "IPY_MODEL_i",
+        "box": {"model_name": "VBoxModel", "state": {"children": ["IPY_MODEL_h", "IPY_MODEL_i", "IPY_MODEL_c",
                                                                   "IPY_MODEL_s", "IPY_MODEL_b"]}},
+        "c": {"model_name": "HTMLModel", "state": {"value": "<small>The canary's <b>hump</b>.</small>"}},
         "h": {"model_name": "HTMLModel", "state": {"value": "<b>Sam's board</b><script>x()</script>"}},
         "i": {"model_name": "ImageModel", "state": {"format": "png"},
               "buffers": [{"path": ["value"], "encoding": "base64", "data": png}]},
@@ -89,6 +90,8 @@ def test_staticize_draws_widgets_from_their_state_without_scripts():
     page = drawn["text/html"]
     assert "Sam's board" in page and "<script" not in page
     assert f"data:image/png;base64,{png}" in page
+    assert re.search(r'<img [^>]*alt="The canary\'s hump\."', page.replace("&#x27;", "'")), \
+        "an image's caption (the HTML widget after it) is its text alternative"
     assert "Deploys per week" in page and ">10<" in page.replace(" ", "")   # 10 ** 1.0
     assert "Roll back" in page
     assert own == {"text/html": "<p>my own still copy</p>", "text/plain": "quiz"}

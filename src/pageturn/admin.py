@@ -113,9 +113,7 @@ class Admin:
         self.sanity_box = html_box("pageturn-admin-sanity", "<b>Sanity check</b>: not scheduled")
         self.logs_box = html_box("pageturn-admin-logs")
         self.message = html_box("pageturn-admin-message")
-        self.chart = w.Image(format="png", layout=w.Layout(width="560px"),
-                             tooltip="Full latency histogram of the chosen route: the share of each "
-                                     "version's requests in each latency bucket")
+        self.chart = w.Image(format="png", layout=w.Layout(width="560px"))
         self.chart.add_class("pageturn-admin-histogram")
 
         style = {"description_width": "190px"}
@@ -161,7 +159,11 @@ class Admin:
             w.HBox([self.log_level, self.rollback_button]),
             self.route,
         ])
-        self.widget = w.VBox([title, self.status, numbers, self.sanity_box, controls, self.chart,
+        caption = w.HTML("<small>What the histogram shows: the share of each version's requests in each "
+                         "latency bucket of the chosen route. A canary that hurts readers shows as a hump "
+                         "that the stable version does not have.</small>")
+        caption.add_class("pageturn-admin-caption")
+        self.widget = w.VBox([title, self.status, numbers, self.sanity_box, controls, self.chart, caption,
                               self.message, w.HTML("<b>Last log events</b>"), self.logs_box])
         self.widget.add_class("pageturn-admin")
 

@@ -113,10 +113,11 @@ def _output_html(output) -> str:
     return ""
 
 
-def render_widget(model_id: str, models: dict, depth: int = 0) -> str:
+def render_widget(model_id: str, models: dict, depth: int = 0, alt: str = "") -> str:
     """A still HTML copy of widget ``model_id`` from the stored widget state (no scripts).
 
-    Unknown widget kinds show their description and value, or nothing.
+    Unknown widget kinds show their description and value, or nothing. An image without a
+    description of its own gets ``alt`` as its text alternative.
     """
     model = models.get(model_id)
     if model is None or depth > 40:
@@ -126,7 +127,16 @@ def render_widget(model_id: str, models: dict, depth: int = 0) -> str:
     label = f"<b>{description}</b> " if description else ""
     if name in ("VBoxModel", "HBoxModel", "BoxModel", "GridBoxModel", "AccordionModel", "TabModel",
                 "StackModel"):
-        inner = "".join(render_widget(_ref(child) or "", models, depth + 1) for child in s.get("children", []))
+        children = [_ref(child) or "" for child in s.get("children", [])]
+        parts = []
+        for i, child in enumerate(children):
+            # An image's caption is the HTML widget right after it, when there is one.
+            after = models.get(children[i + 1]) if i + 1 < len(children) else None
+            caption = (re.sub(r"\s+([,.;:!?])", r"\1",
+                              _plain(re.sub(r"<[^>]+>", " ", str(after["state"].get("value", "")))))
+                       if after and after["name"] == "HTMLModel" else "")
+            parts.append(render_widget(child, models, depth + 1, caption or alt))
+        inner = "".join(parts)
         direction = "row" if name == "HBoxModel" else "column"
         return f'<div style="display:flex;flex-direction:{direction};flex-wrap:wrap;gap:0.4em 1.5em">{inner}</div>'
     if name in ("HTMLModel", "HTMLMathModel"):
@@ -138,8 +148,7 @@ def render_widget(model_id: str, models: dict, depth: int = 0) -> str:
         data = value.get("base64") if isinstance(value, dict) else None
         if data and s.get("format", "png") in ("png", "jpeg", "gif", "svg+xml"):
             return (f'<img src="data:image/{s.get("format", "png")};base64,{data}" '
-                    f'alt="{description or _html.escape(str(s.get("tooltip") or "figure"))}" '
-                    'style="max-width:100%;height:auto"/>')
+                    f'alt="{description or _html.escape(alt or "figure")}" style="max-width:100%;height:auto"/>')
         return ""
     if name == "OutputModel":
         return "".join(_output_html(o) for o in s.get("outputs", []))
@@ -175,7 +184,7 @@ def staticize(nb):
     Returns ``nb``.
     """
     models = _widget_states(nb)
-    for cell in nb.cells:
+    for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
         for output in cell.get("outputs", []):
@@ -185,7 +194,8 @@ def staticize(nb):
             view = data.pop(WIDGET_VIEW)
             if any(kind in data for kind in _STATIC_KINDS):
                 continue
-            drawn = render_widget(view.get("model_id", ""), models)
+            alt = figure_description(nb, index)
+            drawn = render_widget(view.get("model_id", ""), models, alt=alt[:1].upper() + alt[1:])
             if drawn:
                 data["text/html"] = (f'<div class="pageturn-still"><p><i>{_html.escape(STILL_NOTE)}</i></p>'
                                      f"{drawn}</div>")

@@ -78,7 +78,7 @@ def test_run_pageturn_and_its_admin(page, student):
     page.wait_for_function(
         "() => document.querySelector('.pageturn-admin .pageturn-admin-rate').textContent.includes('per second')",
         timeout=20_000)
-    assert admin.locator(".pageturn-admin-histogram").is_visible()
+    admin.locator(".pageturn-admin-histogram").wait_for(state="visible", timeout=20_000)   # drawn by a refresh
     admin.scroll_into_view_if_needed()
     page.screenshot(path=str(jlab.OUTPUT / "run_pageturn_admin.png"))
     # Every control of the admin screen has an accessible name (sliders: see the Lesson 1 test).
