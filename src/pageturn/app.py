@@ -563,7 +563,8 @@ class Pageturn:
                         where=traceback.format_exc(limit=3).splitlines()[-3:])
             status, payload = 500, {"error": "internal error (see the app's logs)"}
         seconds = time.perf_counter() - started
-        self._respond(handler, status, payload, version, extra_headers)
+        # Metrics, logs and observers first, then the answer: by the time a client has its
+        # response, a scrape or an observer already counts that request.
         self.metrics.observe(route, status, version, seconds)
         fields = dict(route=route, method=method, status=status, ms=round(seconds * 1000, 3),
                       reader=reader, version=version)
@@ -574,6 +575,7 @@ class Pageturn:
         elif route not in ("metrics", "admin"):  # scrapes and admin calls would drown the rest
             self._event(logging.DEBUG, "request", **fields)
         self._notify(RequestRecord(route, method, status, version, reader, seconds))
+        self._respond(handler, status, payload, version, extra_headers)
 
     def _notify(self, record: RequestRecord) -> None:
         with self._lock:
