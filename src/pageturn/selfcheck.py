@@ -120,7 +120,7 @@ def check(lab: str | None = None, *, notebook=None, course=None) -> SelfCheck | 
 
     import nbformat
 
-    from pageturn.grading.pipeline import grade
+    from pageturn.grading.pipeline import copy_course, grade
     from pageturn.release import list_labs
 
     if os.environ.get("NBGRADER_EXECUTION") or os.environ.get("PAGETURN_SKIP_SELFCHECK"):
@@ -145,11 +145,7 @@ def check(lab: str | None = None, *, notebook=None, course=None) -> SelfCheck | 
 
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="pageturn-selfcheck-") as tmp:
-        root = Path(tmp) / "course"
-        (root / "source").mkdir(parents=True)
-        shutil.copyfile(course / "nbgrader_config.py", root / "nbgrader_config.py")
-        shutil.copytree(course / "source" / lab, root / "source" / lab,
-                        ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        root = copy_course(course, Path(tmp) / "course", [lab])
         dest = root / "submitted" / "you" / lab
         dest.mkdir(parents=True)
         shutil.copyfile(notebook, dest / f"{lab}.ipynb")

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import ast
 import copy
-import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+
+from pageturn.grading.sanitize import grading_meta, is_test_cell
 
 ROOT = Path(__file__).resolve().parents[3]
 COURSE = ROOT / "grading"
@@ -72,10 +73,6 @@ class Submission:
     filename: str
 
 
-def _nbg(cell):
-    return cell.get("metadata", {}).get("nbgrader", {}) or {}
-
-
 def _solution_text(source: str) -> str:
     return "\n".join(line for line in source.splitlines()
                      if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION"))
@@ -84,18 +81,18 @@ def _solution_text(source: str) -> str:
 def answered(source_nb, release_nb, *, fraction: float = 1.0):
     """The release with the first ``fraction`` of its answer cells filled in from the instructor notebook."""
     nb = copy.deepcopy(release_nb)
-    solutions = {_nbg(c)["grade_id"]: c for c in source_nb.cells if _nbg(c).get("solution")}
-    answer_cells = [c for c in nb.cells if _nbg(c).get("solution")]
+    solutions = {grading_meta(c)["grade_id"]: c for c in source_nb.cells if grading_meta(c).get("solution")}
+    answer_cells = [c for c in nb.cells if grading_meta(c).get("solution")]
     n = round(len(answer_cells) * fraction)
     for cell in answer_cells[:n]:
-        cell.source = _solution_text(solutions[_nbg(cell)["grade_id"]].source)
+        cell.source = _solution_text(solutions[grading_meta(cell)["grade_id"]].source)
     return nb
 
 
 def _defined_names(source_nb) -> tuple[list[str], list[str]]:
     functions, values = [], []
     for cell in source_nb.cells:
-        if cell.cell_type != "code" or not _nbg(cell).get("solution"):
+        if cell.cell_type != "code" or not grading_meta(cell).get("solution"):
             continue
         try:
             tree = ast.parse(_solution_text(cell.source))
@@ -111,7 +108,7 @@ def _defined_names(source_nb) -> tuple[list[str], list[str]]:
 
 def _add_after_answers(nb, source: str):
     """Insert a plain code cell with ``source`` after the last answer cell."""
-    last = max(i for i, c in enumerate(nb.cells) if _nbg(c).get("solution"))
+    last = max(i for i, c in enumerate(nb.cells) if grading_meta(c).get("solution"))
     nb.cells.insert(last + 1, nbformat.v4.new_code_cell(source))
     _ids(nb)
     return nb
@@ -122,7 +119,7 @@ def _add_after_each_answer(nb, source: str):
     cells = []
     for cell in nb.cells:
         cells.append(cell)
-        if _nbg(cell).get("solution") and cell.cell_type == "code":
+        if grading_meta(cell).get("solution") and cell.cell_type == "code":
             cells.append(nbformat.v4.new_code_cell(source))
     nb.cells = cells
     _ids(nb)
@@ -135,8 +132,7 @@ def _ids(nb):
 
 
 def _tests(nb):
-    return [i for i, c in enumerate(nb.cells) if _nbg(c).get("grade") and not _nbg(c).get("solution")
-            and c.cell_type == "code"]
+    return [i for i, c in enumerate(nb.cells) if is_test_cell(c)]
 
 
 def make_submissions(source_nb, release_nb, lab: str, *, flood_lines: int = 1_000_000) -> dict[str, Submission]:
@@ -147,7 +143,7 @@ def make_submissions(source_nb, release_nb, lab: str, *, flood_lines: int = 1_00
     Raises:
         ValueError: when ``release_nb`` has no answer cell.
     """
-    if not any(_nbg(c).get("solution") for c in release_nb.cells):
+    if not any(grading_meta(c).get("solution") for c in release_nb.cells):
         raise ValueError(f"release_nb must have answer cells (nbgrader solution cells); lab {lab!r} has none")
     name = f"{lab}.ipynb"
     right = answered(source_nb, release_nb)
@@ -166,7 +162,7 @@ def make_submissions(source_nb, release_nb, lab: str, *, flood_lines: int = 1_00
         add(student, "blank", copy.deepcopy(blank))
 
     nb = copy.deepcopy(right)
-    first = next(c for c in nb.cells if _nbg(c).get("solution") and c.cell_type == "code")
+    first = next(c for c in nb.cells if grading_meta(c).get("solution") and c.cell_type == "code")
     first.source += "\n)(  # a stray bracket\n"
     add("jon", "broken: syntax error", nb)
 
@@ -176,7 +172,7 @@ def make_submissions(source_nb, release_nb, lab: str, *, flood_lines: int = 1_00
 
     nb = copy.deepcopy(right)
     tests = _tests(nb)
-    answers = [i for i, c in enumerate(nb.cells) if _nbg(c).get("solution") and c.cell_type == "code"]
+    answers = [i for i, c in enumerate(nb.cells) if grading_meta(c).get("solution") and c.cell_type == "code"]
     nb.cells.insert(tests[0] + 1, copy.deepcopy(nb.cells[tests[0]]))
     nb.cells.insert(answers[0] + 1, copy.deepcopy(nb.cells[answers[0]]))
     _ids(nb)
@@ -194,18 +190,18 @@ def make_submissions(source_nb, release_nb, lab: str, *, flood_lines: int = 1_00
     add("nia", "hostile: edited test cells", nb)
 
     nb = copy.deepcopy(right)
-    first = next(c for c in nb.cells if _nbg(c).get("solution") and c.cell_type == "code")
+    first = next(c for c in nb.cells if grading_meta(c).get("solution") and c.cell_type == "code")
     first.source += "\nwhile True:\n    pass\n"
     add("omar", "hostile: infinite loop", nb)
 
     nb = copy.deepcopy(right)
-    first = next(c for c in nb.cells if _nbg(c).get("solution") and c.cell_type == "code")
+    first = next(c for c in nb.cells if grading_meta(c).get("solution") and c.cell_type == "code")
     first.source += ("\nimport signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
                      "while True:\n    time.sleep(0.1)\n")
     add("pia", "hostile: loop that ignores interrupts", nb)
 
     nb = copy.deepcopy(right)
-    first = next(c for c in nb.cells if _nbg(c).get("solution") and c.cell_type == "code")
+    first = next(c for c in nb.cells if grading_meta(c).get("solution") and c.cell_type == "code")
     first.source += "\nimport os\nos._exit(1)\n"
     add("quin", "hostile: os._exit", nb)
 
@@ -243,6 +239,7 @@ def write_submissions(subs: dict, folder: Path, lab: str) -> None:
 
 def demo_course(tmp: Path, labs=None, *, course: Path = COURSE) -> tuple[Path, list[str]]:
     """Copy the course config and ``source/`` into ``tmp/course``; return (root, labs)."""
+    from pageturn.grading.pipeline import copy_course
     from pageturn.release import list_labs
 
     known = list_labs(course)
@@ -250,13 +247,8 @@ def demo_course(tmp: Path, labs=None, *, course: Path = COURSE) -> tuple[Path, l
     for lab in labs:
         if lab not in known:
             raise ValueError(f"lab must be one of {', '.join(map(repr, known))}; got {lab!r}")
-    root = Path(tmp) / "course"
-    (root / "source").mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(COURSE / "nbgrader_config.py", root / "nbgrader_config.py")  # always the real config
-    for lab in labs:
-        if not (root / "source" / lab).exists():
-            shutil.copytree(course / "source" / lab, root / "source" / lab,
-                            ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    root = copy_course(course, Path(tmp) / "course", labs,
+                       config=COURSE / "nbgrader_config.py")   # always the real config
     return root, labs
 
 

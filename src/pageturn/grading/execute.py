@@ -16,21 +16,20 @@ preprocessor) adds:
 
 A cell that was not run gets an error output saying why, so nbgrader scores a
 test cell that never ran as failed (nbgrader gives full marks to a test cell
-without an error). Every such event is appended, one line each, to
-``$PAGETURN_GRADING_NOTES/execute--<student>--<lab>.txt`` when that
-environment variable names a folder, for the teacher's summary.
+without an error). Every such event is kept as a note for the teacher's summary
+(:mod:`pageturn.grading.notes`, step ``execute``).
 """
 
 from __future__ import annotations
 
-import os
 import time
-from pathlib import Path
 
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Integer
+
+from pageturn.grading import notes
 
 
 def _error(ename: str, evalue: str) -> NotebookNode:
@@ -58,17 +57,9 @@ class BudgetedExecute(Execute):
             return self.nb, self.resources
 
     def _note(self, text: str) -> None:
-        folder = os.environ.get("PAGETURN_GRADING_NOTES")
         self.log.warning("pageturn: %s", text)
-        if not folder:
-            return
         info = (self._resources_for_notes or {}).get("nbgrader", {})
-        name = f"execute--{info.get('student', 'unknown')}--{info.get('assignment', 'unknown')}.txt"
-        try:
-            with open(Path(folder) / name, "a", encoding="utf-8") as fh:
-                fh.write(text + "\n")
-        except OSError:
-            pass
+        notes.append("execute", info.get("student", "unknown"), info.get("assignment", "unknown"), text)
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code":

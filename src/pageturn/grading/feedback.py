@@ -13,7 +13,7 @@ from __future__ import annotations
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool
 
-from pageturn.grading.sanitize import is_guard_cell
+from pageturn.grading.sanitize import grading_meta, strip_guard_cells
 
 
 def _short(output) -> list[str]:
@@ -30,11 +30,10 @@ class ShortenTracebacks(Preprocessor):
     enabled = Bool(True).tag(config=True)
 
     def preprocess(self, nb, resources):
-        nb.cells = [c for c in nb.cells if not is_guard_cell(c)]
-        return super().preprocess(nb, resources)
+        return super().preprocess(strip_guard_cells(nb), resources)
 
     def preprocess_cell(self, cell, resources, index):
-        if cell.cell_type == "code" and cell.get("metadata", {}).get("nbgrader", {}).get("grade"):
+        if cell.cell_type == "code" and grading_meta(cell).get("grade"):
             for output in cell.get("outputs", []):
                 if output.get("output_type") == "error":
                     output["traceback"] = _short(output)

@@ -23,8 +23,8 @@ cells into each submission before nbgrader runs it:
   which is ``False`` when either side claims to equal an object it has never
   seen (an "always equal" object) and is ``a == b`` otherwise.
 
-What it repaired is appended to the file named by the environment variable
-``PAGETURN_GRADING_NOTES`` (a folder), so the teacher's summary can say so.
+What it repaired is kept as a note (:mod:`pageturn.grading.notes`, step ``guard``),
+so the teacher's summary can say so.
 
 Limits (documented in grading/README.md): a student who reads this module can
 still attack the guard itself (for example by replacing ``before_test``). The
@@ -37,8 +37,9 @@ from __future__ import annotations
 import ast
 import builtins
 import importlib
-import os
 from pathlib import Path
+
+from pageturn.grading import notes
 
 DEFAULT_MODULES = ("math", "operator", "statistics", "numpy", "numpy.testing", "pandas", "pandas.testing")
 """Modules whose attributes are recorded and restored, besides :mod:`builtins`."""
@@ -115,16 +116,8 @@ _TRANSFORMER = _StrictEquality()
 
 
 def _note(text: str) -> None:
-    folder = os.environ.get("PAGETURN_GRADING_NOTES")
-    if not folder:
-        return
-    here = Path.cwd()
-    name = f"guard--{here.parent.name}--{here.name}.txt"
-    try:
-        with open(Path(folder) / name, "a", encoding="utf-8") as fh:
-            fh.write(text + "\n")
-    except OSError:
-        pass
+    here = Path.cwd()   # nbgrader runs the kernel in autograded/<student>/<lab>/
+    notes.append("guard", here.parent.name, here.name, text)
 
 
 def capture(modules=()) -> None:

@@ -35,6 +35,7 @@ from pathlib import Path
 
 import nbformat
 
+from pageturn.grading import notes
 from pageturn.release import list_labs, nbgrader_env, run_nbgrader
 
 COURSE_ID = "pageturn-build-vs-run"
@@ -63,24 +64,27 @@ class StudentResult:
 
 @dataclass
 class GradeRun:
-    """What :func:`grade` did: the rows, where the export went, how long it took (seconds)."""
+    """What :func:`grade` did: the rows, where the export and nbgrader's log went, how long it took (seconds)."""
 
     lab: str
     results: list
     csv: Path
     seconds: float
     problems: list = field(default_factory=list)
+    log: Path | None = None
 
     def table(self):
         """The summary as a pandas DataFrame, one row per student."""
-        import pandas as pd
+        return results_frame(self.results)
 
-        rows = [{"student": r.student, "status": r.status,
-                 "score": r.score, "max_score": r.max_score,
-                 "needs_manual_grading": r.needs_manual_grading,
-                 "notes": "; ".join(r.notes)} for r in self.results]
-        return pd.DataFrame(rows, columns=["student", "status", "score", "max_score",
-                                           "needs_manual_grading", "notes"])
+
+def results_frame(results):
+    """The rows (a list of :class:`StudentResult`) as a pandas DataFrame, notes joined with "; "."""
+    import pandas as pd
+
+    rows = [{"student": r.student, "status": r.status, "score": r.score, "max_score": r.max_score,
+             "needs_manual_grading": r.needs_manual_grading, "notes": "; ".join(r.notes)} for r in results]
+    return pd.DataFrame(rows, columns=["student", "status", "score", "max_score", "needs_manual_grading", "notes"])
 
 
 def _say(log, text):
@@ -202,11 +206,24 @@ def _prepare(course: Path, lab: str, students, results, log):
     return ready
 
 
+def copy_course(course: Path, root: Path, labs, *, config: Path | None = None) -> Path:
+    """Make ``root`` an nbgrader course of its own and return it.
+
+    It gets ``course``'s ``nbgrader_config.py`` (or the file ``config``) and the
+    ``source/<lab>`` folder of each of ``labs`` (a lab already there is kept).
+    """
+    root = Path(root)
+    (root / "source").mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(config or Path(course) / "nbgrader_config.py", root / "nbgrader_config.py")
+    for lab in labs:
+        if not (root / "source" / lab).exists():
+            shutil.copytree(Path(course) / "source" / lab, root / "source" / lab,
+                            ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    return root
+
+
 def _worker_course(course: Path, lab: str, root: Path, students, notebooks) -> Path:
-    root.mkdir(parents=True)
-    shutil.copyfile(course / "nbgrader_config.py", root / "nbgrader_config.py")
-    shutil.copytree(course / "source" / lab, root / "source" / lab,
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    copy_course(course, root, [lab])
     shutil.copyfile(course / "gradebook.db", root / "gradebook.db")
     (root / "notes").mkdir()
     for student in students:
@@ -226,7 +243,7 @@ def _run_workers(course, lab, ready, workers, notebook_timeout, tmp, log):
     for i, share in enumerate(shares):
         root = _worker_course(course, lab, tmp / f"worker{i}", share, ready)
         env = nbgrader_env()
-        env["PAGETURN_GRADING_NOTES"] = str(root / "notes")
+        env[notes.ENV] = str(root / "notes")
         args = [sys.executable, "-m", "nbgrader", "autograde", lab, "--force"]
         if notebook_timeout:
             args.append(f"--BudgetedExecute.notebook_timeout={int(notebook_timeout)}")
@@ -249,22 +266,16 @@ def _run_workers(course, lab, ready, workers, notebook_timeout, tmp, log):
 
 
 def _read_notes(root: Path, student: str, lab: str) -> list[str]:
-    notes = []
-    path = root / "notes" / f"execute--{student}--{lab}.txt"
-    if path.is_file():
-        lines = [x for x in path.read_text(encoding="utf-8", errors="replace").splitlines() if x.strip()]
-        notes.extend(list(dict.fromkeys(lines))[:6])
-    path = root / "notes" / f"guard--{student}--{lab}.txt"
-    if path.is_file():
-        lines = [x for x in path.read_text(encoding="utf-8", errors="replace").splitlines() if x.strip()]
-        replaced = [x.removesuffix(" was replaced") for x in dict.fromkeys(lines) if x.endswith(" was replaced")]
-        others = [x for x in dict.fromkeys(lines) if not x.endswith(" was replaced")]
-        if replaced:
-            shown = ", ".join(replaced[:8]) + (f" and {len(replaced) - 8} more" if len(replaced) > 8 else "")
-            notes.append(f"student code replaced {shown}; the grader put them back before each test")
-        if others:
-            notes.append("student code: " + "; ".join(others[:4]) + " (undone before each test)")
-    return notes
+    found = notes.read(root / "notes", "execute", student, lab)[:6]
+    guard = notes.read(root / "notes", "guard", student, lab)
+    replaced = [x.removesuffix(" was replaced") for x in guard if x.endswith(" was replaced")]
+    others = [x for x in guard if not x.endswith(" was replaced")]
+    if replaced:
+        shown = ", ".join(replaced[:8]) + (f" and {len(replaced) - 8} more" if len(replaced) > 8 else "")
+        found.append(f"student code replaced {shown}; the grader put them back before each test")
+    if others:
+        found.append("student code: " + "; ".join(others[:4]) + " (undone before each test)")
+    return found
 
 
 def _merge(course: Path, lab: str, root: Path, share, results) -> None:
@@ -293,7 +304,7 @@ def _merge(course: Path, lab: str, root: Path, share, results) -> None:
                 row.notes.append("not graded: nbgrader failed on this notebook (see the log named below the table)")
                 continue
             gb.update_or_create_student(student)
-            sub = gb.update_or_create_submission(lab, student, timestamp=wsub.timestamp)
+            gb.update_or_create_submission(lab, student, timestamp=wsub.timestamp)
             for wnb in wsub.notebooks:
                 for wgrade in wnb.grades:
                     grade = gb.find_grade(wgrade.name, wnb.name, lab, student)
@@ -336,12 +347,7 @@ def _scores(course: Path, lab: str, results) -> None:
 
 def write_csv(run_results, path: Path) -> Path:
     """Write the rows (a list of :class:`StudentResult`) as CSV at ``path``; return ``path``."""
-    import pandas as pd
-
-    rows = [{"student": r.student, "status": r.status, "score": r.score, "max_score": r.max_score,
-             "needs_manual_grading": r.needs_manual_grading, "notes": "; ".join(r.notes)} for r in run_results]
-    pd.DataFrame(rows, columns=["student", "status", "score", "max_score", "needs_manual_grading", "notes"]) \
-        .to_csv(path, index=False)
+    results_frame(run_results).to_csv(path, index=False)
     return path
 
 
@@ -432,4 +438,5 @@ def grade(lab: str, *, course="grading", submissions=None, zip_dir=None, workers
     _say(log, f"[6/6] export: {csv}")
     ordered = [results[s] for s in students]
     write_csv(ordered, csv)
-    return GradeRun(lab=lab, results=ordered, csv=csv, seconds=time.perf_counter() - started, problems=problems)
+    return GradeRun(lab=lab, results=ordered, csv=csv, seconds=time.perf_counter() - started, problems=problems,
+                    log=logpath)

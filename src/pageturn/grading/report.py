@@ -36,5 +36,6 @@ def summary(run, width: int = 110) -> str:
     for problem in run.problems:
         lines.append(f"problem: {problem}")
     lines.append(f"grades: {run.csv}")
-    lines.append(f"nbgrader's log: {run.csv.parent / ('grading_' + run.lab + '.log')}")
+    if run.log is not None:
+        lines.append(f"nbgrader's log: {run.log}")
     return "\n".join(lines)

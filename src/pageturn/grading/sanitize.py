@@ -58,17 +58,19 @@ class Sanitized:
     notes: list = field(default_factory=list)
 
 
-def _nbg(cell) -> dict:
+def grading_meta(cell) -> dict:
+    """The cell's nbgrader metadata ({} for a plain cell)."""
     return cell.get("metadata", {}).get("nbgrader", {}) or {}
 
 
 def _is_grading(cell) -> bool:
-    meta = _nbg(cell)
+    meta = grading_meta(cell)
     return bool(meta.get("grade") or meta.get("solution") or meta.get("locked") or meta.get("task"))
 
 
-def _is_test(cell) -> bool:
-    meta = _nbg(cell)
+def is_test_cell(cell) -> bool:
+    """Whether ``cell`` is an autograded test cell (graded code that is not an answer)."""
+    meta = grading_meta(cell)
     return cell.get("cell_type") == "code" and bool(meta.get("grade")) and not meta.get("solution")
 
 
@@ -76,7 +78,7 @@ def test_imports(notebook) -> list[str]:
     """Top-level module names imported by the test cells of ``notebook`` (the instructor version)."""
     names = []
     for cell in notebook.cells:
-        if not _is_test(cell):
+        if not is_test_cell(cell):
             continue
         source = "\n".join(line for line in cell.source.splitlines() if not line.strip().startswith("###"))
         try:
@@ -124,12 +126,12 @@ def _finding(kind: str, ids) -> str:
 
 def _restore(nb, release, grade_id) -> None:
     """Put the released cell ``grade_id`` back after the graded cell that precedes it in the release."""
-    order = [_nbg(c).get("grade_id") for c in release.cells if _is_grading(c)]
-    cell = copy.deepcopy(next(c for c in release.cells if _is_grading(c) and _nbg(c).get("grade_id") == grade_id))
+    order = [grading_meta(c).get("grade_id") for c in release.cells if _is_grading(c)]
+    cell = copy.deepcopy(next(c for c in release.cells if _is_grading(c) and grading_meta(c).get("grade_id") == grade_id))
     cell["id"] = f"restored-{grade_id}"[:64]
     where = 0
     for previous in reversed(order[:order.index(grade_id)]):
-        hits = [i for i, c in enumerate(nb.cells) if _is_grading(c) and _nbg(c).get("grade_id") == previous]
+        hits = [i for i, c in enumerate(nb.cells) if _is_grading(c) and grading_meta(c).get("grade_id") == previous]
         if hits:
             where = hits[0] + 1
             break
@@ -171,13 +173,13 @@ def sanitize(submitted, release, *, guard_modules=(), guard: bool = True) -> San
     released = {}
     for cell in release.cells:
         if _is_grading(cell):
-            released[_nbg(cell)["grade_id"]] = cell
+            released[grading_meta(cell)["grade_id"]] = cell
 
     # 1. Duplicated grade ids: choose the one cell that stays a grading cell.
     found = {}      # kind of finding -> grade ids
     seen = {}
     for index, cell in enumerate(nb.cells):
-        meta = _nbg(cell)
+        meta = grading_meta(cell)
         if _is_grading(cell) and meta.get("grade_id"):
             seen.setdefault(meta["grade_id"], []).append(index)
         elif meta and not _is_grading(cell):
@@ -188,7 +190,7 @@ def sanitize(submitted, release, *, guard_modules=(), guard: bool = True) -> San
             continue
         original = released.get(grade_id)
         keep = indexes[-1]
-        if original is not None and _nbg(original).get("locked"):
+        if original is not None and grading_meta(original).get("locked"):
             matching = [i for i in indexes if nb.cells[i].source == original.source]
             keep = matching[0] if matching else indexes[0]
         for i in indexes:
@@ -197,7 +199,7 @@ def sanitize(submitted, release, *, guard_modules=(), guard: bool = True) -> San
         found.setdefault("pasted", []).append(grade_id)
 
     # 2. Deleted cells, changed types, edited tests.
-    present = {_nbg(c)["grade_id"]: c for c in nb.cells if _is_grading(c) and _nbg(c).get("grade_id")}
+    present = {grading_meta(c)["grade_id"]: c for c in nb.cells if _is_grading(c) and grading_meta(c).get("grade_id")}
     for grade_id, original in released.items():
         cell = present.get(grade_id)
         if cell is None:
@@ -206,7 +208,7 @@ def sanitize(submitted, release, *, guard_modules=(), guard: bool = True) -> San
             continue
         if cell.cell_type != original.cell_type:
             found.setdefault(f"changed from {original.cell_type} to {cell.cell_type}", []).append(grade_id)
-        if _nbg(original).get("locked") and cell.source.strip() != original.source.strip():
+        if grading_meta(original).get("locked") and cell.source.strip() != original.source.strip():
             found.setdefault("edited", []).append(grade_id)
     found_extra = sorted(set(present) - set(released))
     if found_extra:
@@ -217,7 +219,7 @@ def sanitize(submitted, release, *, guard_modules=(), guard: bool = True) -> San
     # 3. Suspicious code in the student's own cells.
     suspicious = set()
     for cell in nb.cells:
-        if cell.cell_type != "code" or (_is_grading(cell) and _nbg(cell).get("locked")):
+        if cell.cell_type != "code" or (_is_grading(cell) and grading_meta(cell).get("locked")):
             continue
         for pattern, what in SUSPICIOUS:
             if pattern.search(cell.source):
@@ -229,10 +231,10 @@ def sanitize(submitted, release, *, guard_modules=(), guard: bool = True) -> San
     if guard:
         cells = [_guard_cell("import pageturn.grading.guard as _pageturn_guard\n"
                              f"_pageturn_guard.capture({sorted(set(guard_modules))!r})")]
-        test_ids = {gid for gid, c in released.items() if _is_test(c)}
+        test_ids = {gid for gid, c in released.items() if is_test_cell(c)}
         for cell in nb.cells:
-            gid = _nbg(cell).get("grade_id") if _is_grading(cell) else None
-            if _is_test(cell) or gid in test_ids:
+            gid = grading_meta(cell).get("grade_id") if _is_grading(cell) else None
+            if is_test_cell(cell) or gid in test_ids:
                 cells.append(_guard_cell("_pageturn_guard.before_test()"))
             cells.append(cell)
         nb.cells = cells
