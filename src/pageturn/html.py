@@ -194,8 +194,7 @@ def staticize(nb):
             view = data.pop(WIDGET_VIEW)
             if any(kind in data for kind in _STATIC_KINDS):
                 continue
-            alt = figure_description(nb, index)
-            drawn = render_widget(view.get("model_id", ""), models, alt=alt[:1].upper() + alt[1:])
+            drawn = render_widget(view.get("model_id", ""), models, alt=_alt(nb, index))
             if drawn:
                 data["text/html"] = (f'<div class="pageturn-still"><p><i>{_html.escape(STILL_NOTE)}</i></p>'
                                      f"{drawn}</div>")
@@ -233,19 +232,27 @@ def figure_description(nb, index: int) -> str:
     previous one. Without one, the first sentences of the next markdown cell describe it.
     Returns "" when neither exists.
     """
-    neighbours = [nb.cells[i] for i in (index + 1, index - 1) if 0 <= i < len(nb.cells)]
-    neighbours = [c for c in neighbours if c.cell_type == "markdown"]
-    for cell in neighbours:
+    def markdown_at(i):
+        return nb.cells[i] if 0 <= i < len(nb.cells) and nb.cells[i].cell_type == "markdown" else None
+
+    following, preceding = markdown_at(index + 1), markdown_at(index - 1)
+    for cell in filter(None, (following, preceding)):
         for paragraph in re.split(r"\n\s*\n", cell.source):
             match = re.search(r"What to notice\W*(.*)", _plain(paragraph), flags=re.I)
             if match and match.group(1).strip():
                 return _first_sentences(match.group(1).strip())
-    for cell in neighbours[:1] if index + 1 < len(nb.cells) and nb.cells[index + 1].cell_type == "markdown" else []:
-        for paragraph in re.split(r"\n\s*\n", cell.source):
+    if following is not None:
+        for paragraph in re.split(r"\n\s*\n", following.source):
             text = _plain(paragraph)
             if text and not paragraph.lstrip().startswith("#"):
                 return _first_sentences(text)
     return ""
+
+
+def _alt(nb, index: int) -> str:
+    """:func:`figure_description`, starting with a capital letter, for an ``alt`` attribute."""
+    text = figure_description(nb, index)
+    return text[:1].upper() + text[1:]
 
 
 def describe_figures(nb):
@@ -261,8 +268,7 @@ def describe_figures(nb):
             data = output.get("data") or {}
             if "image/png" not in data or "text/html" in data:
                 continue
-            alt = figure_description(nb, index) or "A figure: the text around it says what it shows."
-            alt = alt[:1].upper() + alt[1:]
+            alt = _alt(nb, index) or "A figure: the text around it says what it shows."
             png = data["image/png"]
             png = "".join(png) if isinstance(png, list) else png
             data["text/html"] = (f'<img src="data:image/png;base64,{png.strip()}" alt="{_html.escape(alt)}" '

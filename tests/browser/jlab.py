@@ -22,6 +22,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from pageturn.views import config_dir as config_dir_of
+
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "test-output" / "browser"
 # Debian's Chromium (apt-get install chromium); PAGETURN_CHROMIUM may point elsewhere.
@@ -30,11 +32,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-dev-shm-usage"]
 
-# What the student view hides (the same ids as the Binder postBuild locks).
-TEACHER_ONLY = ["@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
-                "@jupyter/nbgrader:course-list", "@jupyter/nbgrader:assignment-list",
-                "@jupyter/nbgrader:menu"]
-ALWAYS_OFF = ["@jupyterlab/apputils-extension:announcements"]
 
 
 def free_port() -> int:
@@ -103,29 +100,11 @@ def _descendants(pid: int) -> list[int]:
 
 
 def view_config(config_dir: Path, view: str) -> None:
-    """Fill a fresh JUPYTER_CONFIG_DIR with the config of ``view`` ('student' or 'teacher').
-
-    The course's own ``jupyter_config/<view>/`` (see pageturn.views) is copied when it
-    exists, so the tests see exactly what ``make lab`` / ``make teacher`` show; without
-    it, an equivalent page config is written here.
-    """
-    own = ROOT / "jupyter_config" / view
-    if own.is_dir():
-        shutil.copytree(own, config_dir, dirs_exist_ok=True,
-                        ignore=shutil.ignore_patterns("migrated", "lab", "*.log"))
-        return
-    off = ALWAYS_OFF + (TEACHER_ONLY if view == "student" else [])
-    labconfig = config_dir / "labconfig"
-    labconfig.mkdir(parents=True, exist_ok=True)
-    (labconfig / "page_config.json").write_text(json.dumps({
-        "disabledExtensions": {name: True for name in off},
-        "lockedExtensions": {name: True for name in off},
-    }, indent=1))
-    if view == "student":
-        # The formgrader's server side too: /formgrader is not served in the student view.
-        (config_dir / "jupyter_server_config.json").write_text(json.dumps({
-            "ServerApp": {"jpserver_extensions": {"nbgrader.server_extensions.formgrader": False}},
-        }, indent=1))
+    """Fill a fresh JUPYTER_CONFIG_DIR with the course's own config of ``view`` ('student' or
+    'teacher', from ``jupyter_config/<view>/``, see pageturn.views), so the tests see exactly
+    what ``make lab`` / ``make teacher`` show."""
+    shutil.copytree(config_dir_of(view), config_dir, dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("migrated", "lab", "*.log", "exchange"))
 
 
 class JupyterLab:
