@@ -14,6 +14,7 @@ import pytest
 
 from pageturn import PRESETS, simulate
 from pageturn import dial as dialmod
+from pageturn.sim import EQUAL_RISK, mechanisms_on
 
 
 @pytest.fixture
@@ -51,13 +52,17 @@ def test_scoreboards_show_the_simulation_of_the_current_settings(dial):
     dial.deploys.value = 8.0
     dial.failure.value = 25.0
     dial.restore.value = 120.0
-    expected = simulate(deploys_per_week=8.0, failure_rate=0.25, time_to_restore_minutes=120.0,
-                        weeks=13, seed=0).summary()
+    expected = simulate(**dict(EQUAL_RISK, deploy_failure_rate=0.25), deploys_per_week=8.0,
+                        time_to_restore_minutes=120.0, weeks=13, seed=0).summary()
     assert sam(dial, "Incidents") == expected["incidents"]
     assert sam(dial, "Downtime") == expected["downtime_minutes"]
     assert sam(dial, "Readers affected") == expected["readers_affected"]
     assert sam(dial, "Pages at night (22:00–07:00)") == expected["pages_at_night"]
     assert math.isclose(sam(dial, "Availability"), 100 * expected["availability"], abs_tol=0.0005)
+    budget = shown(dial.sam.value, "Error budget (99.9 % target)")
+    left = expected["error_budget_left_minutes"]
+    assert budget == dialmod.budget_text(left, 131.04)
+    assert ("overspent" in budget) == (left < 0)
     shipped = shown(dial.maya.value, "Features shipped")
     assert shipped.startswith(f"{expected['features_shipped']:,} of {expected['features_finished']:,}")
     assert math.isclose(maya_lead_days(dial), expected["lead_time_days_median"], rel_tol=0.05)
@@ -86,18 +91,45 @@ def test_deploying_less_often_raises_lead_time_and_lowers_incidents(dial):
 
 
 @pytest.mark.parametrize("name", sorted(PRESETS))
-def test_preset_buttons_set_the_sliders(dial, name):
+def test_preset_buttons_set_the_controls(dial, name):
     dial.deploys.value, dial.failure.value, dial.restore.value = 1.0, 33.0, 500.0
-    dial.small_batch.value = True
     dial.preset_buttons[name].click()
     preset = PRESETS[name]
     assert math.isclose(dial.deploys.value, preset["deploys_per_week"], rel_tol=1e-6)
-    assert math.isclose(dial.failure.value, 100 * preset["failure_rate"], rel_tol=1e-6)
+    assert math.isclose(dial.failure.value, 100 * preset["deploy_failure_rate"], rel_tol=1e-6)
+    assert math.isclose(dial.defects.value, 100 * preset["defect_rate"], rel_tol=1e-6)
     assert math.isclose(dial.restore.value, preset["time_to_restore_minutes"], rel_tol=1e-6)
-    assert dial.small_batch.value is False
+    assert all(box.value for box in dial.switches.values())
     expected = simulate(**{**preset, "weeks": 13, "seed": 0}).summary()
     assert sam(dial, "Incidents") == expected["incidents"]
     assert sam(dial, "Downtime") == expected["downtime_minutes"]
+
+
+@pytest.mark.parametrize("world", sorted(dialmod.WORLDS))
+def test_world_buttons_set_the_world_and_keep_the_frequency(dial, world):
+    dial.deploys.value = 12.0
+    dial.world_buttons[world].click()
+    expected = simulate(**mechanisms_on(*dialmod.WORLDS[world][1]), deploys_per_week=12.0, seed=0).summary()
+    assert dial.summary == expected
+
+
+def test_dial_opens_in_the_equal_risk_world():
+    d = dialmod.deploy_dial()
+    assert d.summary == simulate(**EQUAL_RISK, seed=0).summary()
+    assert not any(box.value for box in d.switches.values())
+    course = dialmod.deploy_dial(world="course")
+    assert course.summary == simulate(seed=0).summary()
+    with pytest.raises(ValueError, match="world must be one of"):
+        dialmod.deploy_dial(world="mars")
+
+
+def test_each_mechanism_switch_changes_its_argument(dial):
+    dial.world_buttons["faults_in_changes"].click()
+    for name, (arg, off, _label, _tip) in dialmod.SWITCHES.items():
+        assert dial.settings[arg] == off
+        dial.switches[name].value = True
+        assert dial.settings[arg] != off
+    assert dial.summary == simulate(deploys_per_week=5.0, seed=0).summary()
 
 
 def test_a_preset_redraws_once(dial, monkeypatch):
@@ -121,7 +153,7 @@ def test_moving_a_slider_changes_the_picture_in_place(dial):
     assert dial.figure.value != first
     assert bytes(dial.figure.value).startswith(b"\x89PNG")
     dial.failure.value = 50.0
-    dial.small_batch.value = True
+    dial.switches["review_catch"].value = True
     # still the same widgets: nothing was appended or re-created
     assert dial.figure is figure
     assert list(dial.children) == children
@@ -131,31 +163,12 @@ def test_moving_a_slider_changes_the_picture_in_place(dial):
 def test_same_settings_give_the_same_picture(dial):
     first = dial.figure.value
     dial.failure.value = 50.0
-    dial.failure.value = 15.0
+    dial.failure.value = 10.0
     assert dial.figure.value == first
 
 
-def test_small_batch_switch_changes_meaning_and_result(dial):
-    dial.failure.value = 5.0
-    big = sam(dial, "Incidents")
-    dial.small_batch.value = True
-    assert dial.settings["small_batch"] is True
-    assert "change" in dial.failure.description
-    assert "on" in dial.small_batch.description
-    expected = simulate(deploys_per_week=5.0, failure_rate=0.05, time_to_restore_minutes=60.0,
-                        weeks=13, seed=0, small_batch=True).summary()
-    assert sam(dial, "Incidents") == expected["incidents"]
-    assert sam(dial, "Downtime") == expected["downtime_minutes"]
-    dial.small_batch.value = False
-    assert sam(dial, "Incidents") == big
-    assert "deploy" in dial.failure.description
-
-
-def test_small_batches_and_deploying_often_win_for_both(dial):
-    # the lesson's twist: with the risk counted per change, deploying often
-    # shortens lead time and does not add downtime
-    dial.small_batch.value = True
-    dial.failure.value = 5.0
+def test_in_the_course_world_deploying_often_wins_for_both(dial):
+    dial.world_buttons["course"].click()
     dial.deploys.value = 0.5
     rare_lead, rare_down = maya_lead_days(dial), sam(dial, "Downtime")
     dial.deploys.value = 20.0
@@ -164,19 +177,20 @@ def test_small_batches_and_deploying_often_win_for_both(dial):
 
 
 def test_controls_are_labelled_and_classed(dial):
-    for control in (dial.deploys, dial.failure, dial.restore, dial.small_batch,
-                    *dial.preset_buttons.values()):
+    for control in (dial.deploys, dial.failure, dial.defects, dial.restore, *dial.switches.values(),
+                    *dial.world_buttons.values(), *dial.preset_buttons.values()):
         assert control.description.strip()
         assert control.tooltip and len(control.tooltip) > 10
     assert "week" in dial.deploys.description
     assert "%" in dial.failure.description
     assert "minutes" in dial.restore.description
-    for slider in (dial.deploys, dial.failure, dial.restore):
+    assert "%" in dial.defects.description
+    for slider in (dial.deploys, dial.failure, dial.defects, dial.restore):
         assert slider.continuous_update is False
     assert "pageturn-dial" in dial._dom_classes
     for widget, css in ((dial.figure, "pageturn-dial-figure"), (dial.maya, "pageturn-scoreboard-maya"),
                         (dial.sam, "pageturn-scoreboard-sam"), (dial.deploys, "pageturn-dial-deploys"),
-                        (dial.small_batch, "pageturn-dial-small-batch")):
+                        (dial.defects, "pageturn-dial-defects")):
         assert css in widget._dom_classes
     for name, button in dial.preset_buttons.items():
         assert f"pageturn-preset-{name}" in button._dom_classes
@@ -189,7 +203,8 @@ def test_controls_are_labelled_and_classed(dial):
 def test_slider_ranges_hold_every_preset(dial):
     for preset in PRESETS.values():
         assert dial.deploys.min <= math.log10(preset["deploys_per_week"]) <= dial.deploys.max
-        assert dial.failure.min <= 100 * preset["failure_rate"] <= dial.failure.max
+        assert dial.failure.min <= 100 * preset["deploy_failure_rate"] <= dial.failure.max
+        assert dial.defects.min <= 100 * preset["defect_rate"] <= dial.defects.max
         assert dial.restore.min <= math.log10(preset["time_to_restore_minutes"]) <= dial.restore.max
 
 
@@ -255,18 +270,16 @@ def test_an_outage_at_3_pm_hurts_more_readers_than_at_3_am():
     assert ax.get_title() and "readers" in ax.get_ylabel() and "hour" in ax.get_xlabel()
 
 
-def test_tradeoff_table_shows_the_naive_tradeoff_and_the_twist():
-    table = dialmod.tradeoff_table(deploys_per_week=(0.5, 20), seeds=range(5))
-    big = table[~table["small_batch"]].set_index("deploys_per_week")
-    small = table[table["small_batch"]].set_index("deploys_per_week")
-    # big batches: deploying often buys lead time with downtime
-    assert big.loc[20, "lead_time_days_median"] < big.loc[0.5, "lead_time_days_median"]
-    assert big.loc[20, "downtime_minutes"] > big.loc[0.5, "downtime_minutes"]
-    # small batches: deploying often wins on both
-    assert small.loc[20, "lead_time_days_median"] < small.loc[0.5, "lead_time_days_median"]
-    assert small.loc[20, "downtime_minutes"] < small.loc[0.5, "downtime_minutes"]
+def test_mechanism_table_has_one_row_per_step_and_frequency():
+    table = dialmod.mechanism_table(deploys_per_week=(0.5, 20), seeds=range(3))
+    assert sorted(table["step"].unique()) == [0, 1, 2, 3, 4]
+    assert len(table) == 10
+    row = table[(table["step"] == 4) & (table["deploys_per_week"] == 20)].iloc[0]
+    sims = [simulate(deploys_per_week=20, seed=s).summary() for s in range(3)]
+    assert row["downtime_minutes"] == sorted(x["downtime_minutes"] for x in sims)[1]
     with pytest.raises(ValueError, match="seeds"):
-        dialmod.tradeoff_table(seeds=())
-    fig = dialmod.plot_tradeoff(table)
+        dialmod.mechanism_table(seeds=())
+    fig = dialmod.plot_mechanisms(table)
     ax = fig.axes[0]
-    assert "days" in ax.get_xlabel() and "minutes" in ax.get_ylabel() and ax.get_title()
+    assert "deploys per week" in ax.get_xlabel() and "minutes" in ax.get_ylabel() and ax.get_title()
+    assert len(ax.get_legend().get_texts()) == 5

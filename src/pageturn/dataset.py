@@ -14,12 +14,12 @@ import io
 import sys
 from pathlib import Path
 
-from .sim import simulate
+from .sim import EQUAL_RISK, simulate
 from .traffic import Canary, request_log
 
 SEED = 25
 """Seed of the quarter and of the request log."""
-QUARTER = dict(deploys_per_week=5.0, failure_rate=0.12, time_to_restore_minutes=45.0,
+QUARTER = dict(EQUAL_RISK, deploys_per_week=5.0, deploy_failure_rate=0.12, time_to_restore_minutes=45.0,
                features_per_week=12.0, weeks=13, seed=SEED)
 """simulate() settings of the quarter in deploys.csv, incidents.csv and changes.csv."""
 LOG_START = "2026-03-30"

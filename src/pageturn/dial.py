@@ -1,9 +1,11 @@
 """The deploy dial: one quarter of Pageturn under the settings you choose.
 
 Lesson 1 uses this module. :func:`deploy_dial` builds an ipywidgets control
-panel: sliders for how often Maya's team deploys, how often a deploy breaks
-production and how long Sam takes to restore it, a small-batch switch and
-buttons for the four DORA clusters. Below the controls sits one picture of a
+panel: sliders for how often Maya's team deploys, how often a deploy fails on
+its own, how often one change carries a fault and how long Sam takes to
+restore; a switch for each mechanism of :mod:`pageturn.sim`; buttons for the
+"every deploy equally risky" world, the course's world and the four DORA
+clusters. Below the controls sits one picture of a
 simulated quarter (readers per hour, deploys, outages and readers lost) and two
 scoreboards, Maya's and Sam's, so both jobs win and lose on the same screen.
 
@@ -17,8 +19,8 @@ returns the time this takes, for ``make bench``.
 
 The module also holds the two still plots of Lesson 1:
 :func:`outage_cost_by_hour` / :func:`plot_outage_cost` (the same outage at
-3 pm and at 3 am) and :func:`tradeoff_table` / :func:`plot_tradeoff` (deploy
-rarely or often, with big or small batches).
+3 pm and at 3 am) and :func:`mechanism_table` / :func:`plot_mechanisms` (deploy
+rarely or often, as the mechanisms are switched on one at a time).
 
 matplotlib and ipywidgets are imported inside the functions that need them,
 so ``import pageturn`` stays fast.
@@ -37,7 +39,8 @@ from pageturn import checks
 # Slider ranges. The DORA presets may lie outside these; the dial widens a
 # range to include every preset (see _ranges).
 DEPLOYS_PER_WEEK_RANGE = (0.25, 50.0)        # deploys per week, log scale
-FAILURE_PERCENT_RANGE = (0.0, 60.0)          # percent
+FAILURE_PERCENT_RANGE = (0.0, 60.0)          # percent: a deploy failing on its own
+DEFECT_PERCENT_RANGE = (0.0, 30.0)           # percent: one change carrying a fault
 RESTORE_MINUTES_RANGE = (5.0, 10080.0)       # minutes, log scale (5 min .. 1 week)
 DIAL_WEEKS_MAX = 52                          # the dial simulates at most a year
 
@@ -48,7 +51,9 @@ CSS = {
     "deploys": "pageturn-dial-deploys",
     "failure": "pageturn-dial-failure",
     "restore": "pageturn-dial-restore",
-    "small_batch": "pageturn-dial-small-batch",
+    "defects": "pageturn-dial-defects",
+    "mechanisms": "pageturn-dial-mechanisms",
+    "worlds": "pageturn-dial-worlds",
     "presets": "pageturn-dial-presets",
     "figure": "pageturn-dial-figure",
     "caption": "pageturn-dial-caption",
@@ -57,6 +62,27 @@ CSS = {
     "cluster": "pageturn-dial-cluster",
 }
 PRESET_CSS = "pageturn-preset-{}"            # pageturn-preset-elite, -high, -medium, -low
+WORLD_CSS = "pageturn-world-{}"              # pageturn-world-equal_risk, -faults_in_changes, -course
+MECHANISM_CSS = "pageturn-mechanism-{}"      # pageturn-mechanism-review_catch, ...
+
+# The three mechanism switches: (simulate() argument, value when off, label, tooltip).
+SWITCHES = {
+    "review_catch": ("review_catch", 0.0, "Review and tests catch faults",
+                     "Review and tests stop a share of faulty changes before they ship: half of them in "
+                     "a deploy of one change, fewer as the batch grows"),
+    "slow_diagnosis": ("restore_growth", 0.0, "Big batches take longer to diagnose",
+                       "A failed deploy of n changes takes the square root of n times longer to restore: "
+                       "there is more to search through"),
+    "fix_forward": ("fix_forward_factor", 1.0, "Big batches are fixed forward",
+                    "A deploy of up to 3 changes is rolled back; a bigger one must be fixed forward, "
+                    "which takes 3 times longer"),
+}
+WORLDS = {
+    "equal_risk": ("Every deploy equally risky", ()),
+    "faults_in_changes": ("Faults live in changes", ("faults_in_changes",)),
+    "course": ("All mechanisms on", ("faults_in_changes", "review_catch", "slow_diagnosis", "fix_forward")),
+}
+"""The world buttons: label and the mechanisms of :data:`pageturn.sim.MECHANISMS` they switch on."""
 
 _FIG_SIZE_INCHES = (9.0, 3.2)
 _FIG_DPI = 80                                # 720 x 256 pixels: sharp enough, cheap to encode
@@ -84,7 +110,7 @@ def _ranges():
     res_lo, res_hi = RESTORE_MINUTES_RANGE
     for preset in PRESETS.values():
         d = float(preset.get("deploys_per_week", dep_lo))
-        f = 100.0 * float(preset.get("failure_rate", fail_lo / 100))
+        f = 100.0 * float(preset.get("deploy_failure_rate", fail_lo / 100))
         r = float(preset.get("time_to_restore_minutes", res_lo))
         dep_lo, dep_hi = min(dep_lo, d), max(dep_hi, d)
         fail_hi = max(fail_hi, math.ceil(f))
@@ -153,20 +179,39 @@ def maya_scoreboard_html(summary: dict, before: dict | None = None) -> str:
         ("Median lead time (finished → in production)", format_days(lead),
          _change(lead, before.get("lead_time_days_median"), higher_is_better=False, fmt=format_days)),
     ]
+    if "faults_caught" in summary:
+        caught, faulty = summary["faults_caught"], summary["faults_caught"] + summary["faults_shipped"]
+        rows.append(("Faulty changes caught by review and tests", f"{caught:,} of {faulty:,}",
+                     _change(caught, before.get("faults_caught"), higher_is_better=True,
+                             fmt=lambda v: f"{v:,}")))
     return _rows("Maya's scoreboard (building)", "Her win: features reaching readers, fast.", rows)
 
 
-def sam_scoreboard_html(summary: dict, before: dict | None = None) -> str:
-    """HTML for Sam's scoreboard: availability, downtime, readers affected, incidents, night pages.
+def budget_text(left_minutes: float, budget_minutes: float) -> str:
+    """The error budget in words: '45 of 131 minutes left' or 'overspent by 300 minutes (of 131)'."""
+    if left_minutes >= 0:
+        return f"{left_minutes:,.0f} of {budget_minutes:,.0f} minutes left"
+    return f"overspent by {-left_minutes:,.0f} minutes (of {budget_minutes:,.0f})"
 
-    ``summary`` and ``before`` are dicts from ``Simulation.summary()``.
+
+def sam_scoreboard_html(summary: dict, before: dict | None = None) -> str:
+    """HTML for Sam's scoreboard: availability, error budget left, downtime, readers affected,
+    incidents, night pages.
+
+    The error budget is the downtime that a 99.9 % availability target allows
+    over the simulated period (:data:`pageturn.sim.SLO_TARGET`; 131 minutes in
+    a quarter). ``summary`` and ``before`` are dicts from ``Simulation.summary()``.
     """
     before = before or {}
     b = before.get
+    budget = summary["error_budget_minutes"]
     rows = [
         ("Availability", f"{100 * summary['availability']:.3f} %",
          _change(summary["availability"], b("availability"), higher_is_better=True,
                  fmt=lambda v: f"{100 * v:.3f} %")),
+        ("Error budget (99.9 % target)", budget_text(summary["error_budget_left_minutes"], budget),
+         _change(summary["error_budget_left_minutes"], b("error_budget_left_minutes"), higher_is_better=True,
+                 fmt=lambda v: budget_text(v, budget))),
         ("Downtime", f"{summary['downtime_minutes']:,.0f} minutes",
          _change(summary["downtime_minutes"], b("downtime_minutes"), higher_is_better=False,
                  fmt=lambda v: f"{v:,.0f} minutes")),
@@ -300,8 +345,10 @@ def _dial_class():
     class DeployDial(widgets.VBox):
         """The deploy dial: controls, one picture of a quarter and two scoreboards.
 
-        Attributes: ``deploys`` (deploys per week), ``failure`` (percent),
-        ``restore`` (minutes) sliders; ``small_batch`` toggle; ``preset_buttons``
+        Attributes: ``deploys`` (deploys per week), ``failure`` (percent of
+        deploys failing on their own), ``defects`` (percent of changes with a
+        fault), ``restore`` (minutes) sliders; ``switches`` (dict mechanism ->
+        Checkbox, see :data:`SWITCHES`); ``world_buttons`` and ``preset_buttons``
         (dict name -> Button); ``figure`` (Image, PNG); ``caption``, ``maya``,
         ``sam``, ``cluster`` (HTML); ``summary`` (dict of the current view);
         ``settings`` (dict of simulate() arguments of the current view).
@@ -327,6 +374,27 @@ def _dial_class():
                     f"<img src='data:image/png;base64,{png}' alt='{alt}'/>"
                     f"<div style='display:flex;gap:2em'>{self.maya.value}{self.sam.value}</div></div>")
 
+        def _set_controls(self, settings: dict) -> None:
+            """Put ``settings`` (simulate() arguments) on the controls, with one redraw."""
+            from pageturn.sim import DEFAULTS
+            full = {**DEFAULTS, **settings}
+            self._quiet = True                       # one redraw for the whole change, not one per control
+            try:
+                self.deploys.value = full["deploys_per_week"]
+                self.failure.value = 100 * full["deploy_failure_rate"]
+                self.defects.value = 100 * full["defect_rate"]
+                self.restore.value = full["time_to_restore_minutes"]
+                self._fixed = {k: full[k] for k in ("features_per_week", "rollback_max_batch",
+                                                   "full_outage_max_minutes")}
+                for name, (arg, off, _label, _tip) in SWITCHES.items():
+                    on = full[arg] != off
+                    if on:
+                        self._on_values[name] = full[arg]
+                    self.switches[name].value = on
+            finally:
+                self._quiet = False
+            self.refresh()
+
         def apply_preset(self, name: str) -> None:
             """Set the controls to a DORA cluster's settings ('elite', 'high', 'medium', 'low').
 
@@ -335,31 +403,34 @@ def _dial_class():
             """
             from pageturn import PRESETS
             checks.choice("name", name, PRESETS)
-            preset = PRESETS[name]
-            self._quiet = True                       # one redraw for the whole preset, not four
-            try:
-                self.deploys.value = preset.get("deploys_per_week", self.deploys.value)
-                self.failure.value = 100 * preset.get("failure_rate", self.failure.value / 100)
-                self.restore.value = preset.get("time_to_restore_minutes", self.restore.value)
-                self.small_batch.value = bool(preset.get("small_batch", False))
-            finally:
-                self._quiet = False
-            self.refresh()
+            self._set_controls(PRESETS[name])
+
+        def apply_world(self, name: str) -> None:
+            """Set the controls to a world of :data:`WORLDS`: 'equal_risk', 'faults_in_changes' or 'course'.
+
+            The deploy frequency stays where it is; everything else is set.
+
+            Raises:
+                ValueError: if ``name`` is not one of :data:`WORLDS`.
+            """
+            from pageturn.sim import MECHANISMS, mechanisms_on
+            checks.choice("name", name, WORLDS)
+            self._on_values = {k: MECHANISMS[k][1][SWITCHES[k][0]] for k in SWITCHES}
+            self._set_controls(dict(mechanisms_on(*WORLDS[name][1]),
+                                    deploys_per_week=float(self.deploys.value)))
 
         def refresh(self, change=None) -> None:
             """Re-simulate with the current control values and update the view in place."""
             if self._quiet:
                 return
             from pageturn import simulate
-            self.small_batch.description = ("Small batches: on" if self.small_batch.value
-                                            else "Small batches: off")
-            self.failure.description = ("Chance one change breaks it (%)" if self.small_batch.value
-                                        else "Chance a deploy breaks it (%)")
             self.settings = dict(deploys_per_week=float(self.deploys.value),
-                                 failure_rate=float(self.failure.value) / 100,
+                                 deploy_failure_rate=float(self.failure.value) / 100,
+                                 defect_rate=float(self.defects.value) / 100,
                                  time_to_restore_minutes=float(self.restore.value),
-                                 small_batch=bool(self.small_batch.value),
-                                 weeks=self._weeks, seed=self._seed)
+                                 **self._fixed, weeks=self._weeks, seed=self._seed)
+            for name, (arg, off, _label, _tip) in SWITCHES.items():
+                self.settings[arg] = self._on_values[name] if self.switches[name].value else off
             sim = simulate(**self.settings)
             before, self.summary = self.summary, sim.summary()
             self.figure.value = self._picture.update(sim)
@@ -385,32 +456,36 @@ def cluster_html(summary: dict) -> str:
     """HTML line naming, for each of the four key metrics, the DORA cluster(s) it falls in.
 
     Uses :func:`pageturn.dora.classify`; a key with no value (for example no
-    incident, so no time to restore) shows '—'.
+    incident, so no time to restore) shows '—'. The clusters are those of one
+    year's survey (see :mod:`pageturn.dora`), and one quarter is a short window.
     """
     from pageturn import dora
     found = dora.classify(summary)
     parts = [f"{html.escape(_KEY_WORDS.get(key, key))}: <b>{html.escape(' / '.join(names) or '—')}</b>"
              for key, names in found.items()]
-    return ("<span style='font-size:90%'>DORA cluster of each key metric: "
+    return ("<span style='font-size:90%'>DORA 2023 cluster of each key metric in this quarter: "
             + "; ".join(parts) + "</span>")
 
 
 def settings_text(settings: dict) -> str:
-    """The dial's settings in plain words, e.g. '5 deploys per week, 15 % of deploys fail, ...'."""
-    per = "of changes" if settings.get("small_batch") else "of deploys"
+    """The dial's settings in plain words, e.g. '5 deploys per week, 0.2 % of deploys fail on their own, ...'."""
+    on = [SWITCHES[name][2].lower() for name, (arg, off, _l, _t) in SWITCHES.items()
+          if settings.get(arg, off) != off]
     return (f"{settings['deploys_per_week']:.3g} deploys per week, "
-            f"{100 * settings['failure_rate']:.3g} % {per} break production, "
-            f"median {settings['time_to_restore_minutes']:,.0f} minutes to restore, "
-            f"small batches {'on' if settings.get('small_batch') else 'off'}")
+            f"{100 * settings['deploy_failure_rate']:.3g} % of deploys fail on their own, "
+            f"{100 * settings['defect_rate']:.3g} % of changes carry a fault, "
+            f"median {settings['time_to_restore_minutes']:,.0f} minutes to restore; "
+            + ("; ".join(on) if on else "no batch-size mechanism on"))
 
 
-def deploy_dial(weeks: int = 13, seed: int = 0):
+def deploy_dial(weeks: int = 13, seed: int = 0, world: str = "equal_risk"):
     """Build the deploy dial for ``weeks`` simulated weeks (default 13, one quarter).
 
-    The dial opens on ``simulate()``'s defaults (5 deploys per week, 15 % of
-    deploys fail, 60 minutes median restore, big batches). Every control change
-    re-simulates the same quarter (same ``seed``) and updates the picture and
-    scoreboards in place; the returned widget is the whole panel.
+    The dial opens on ``world`` (see :data:`WORLDS`): by default every deploy
+    is equally risky (:data:`pageturn.sim.EQUAL_RISK`), how Sam sees it at first,
+    at 5 deploys per week. Every control change re-simulates the same quarter
+    (same ``seed``) and updates the picture and scoreboards in place; the
+    returned widget is the whole panel.
 
     Sliders use ``continuous_update=False``: the simulation runs when a handle
     is released (or on each arrow-key press), not for every pixel it is dragged
@@ -419,18 +494,21 @@ def deploy_dial(weeks: int = 13, seed: int = 0):
     Args:
         weeks: whole number of weeks to simulate, 1 to 52.
         seed: whole number >= 0; the same seed gives the same quarter.
+        world: 'equal_risk', 'faults_in_changes' or 'course'.
 
     Returns:
         DeployDial, an ``ipywidgets.VBox`` (see its attributes).
 
     Raises:
-        ValueError: if ``weeks`` is not a whole number in [1, 52] or ``seed``
-            is not a whole number >= 0.
+        ValueError: if ``weeks`` is not a whole number in [1, 52], ``seed``
+            is not a whole number >= 0 or ``world`` is not one of :data:`WORLDS`.
     """
     import ipywidgets as widgets
     from pageturn import PRESETS, simulate
+    from pageturn.sim import MECHANISMS
 
     weeks, seed = _check_weeks_seed(weeks, seed, max_weeks=DIAL_WEEKS_MAX)
+    checks.choice("world", world, WORLDS)
     cls = _dial_class()
     (dep_lo, dep_hi), (fail_lo, fail_hi), (res_lo, res_hi) = _ranges()
     label_style = {"description_width": "17em"}
@@ -442,23 +520,36 @@ def deploy_dial(weeks: int = 13, seed: int = 0):
         style=label_style, layout=wide,
         tooltip="How many times a week Maya's team puts new code into production (log scale)")
     failure = widgets.FloatSlider(
-        value=15.0, min=fail_lo, max=fail_hi, step=1.0, description="Chance a deploy breaks it (%)",
-        readout_format=".0f", continuous_update=False, style=label_style, layout=wide,
-        tooltip="Percent chance that a deploy (or, with small batches, one change) breaks production")
+        value=10.0, min=fail_lo, max=fail_hi, step=0.1, description="Chance a deploy fails on its own (%)",
+        readout_format=".1f", continuous_update=False, style=label_style, layout=wide,
+        tooltip="Percent chance that the act of deploying breaks production, whatever the deploy carries")
+    defects = widgets.FloatSlider(
+        value=0.0, min=DEFECT_PERCENT_RANGE[0], max=DEFECT_PERCENT_RANGE[1], step=0.5,
+        description="Chance one change has a fault (%)", readout_format=".1f", continuous_update=False,
+        style=label_style, layout=wide,
+        tooltip="Percent chance that one finished change carries a fault that breaks production if it ships")
     restore = widgets.FloatLogSlider(
-        value=60.0, base=10, min=math.log10(res_lo), max=math.log10(res_hi), step=0.05,
+        value=45.0, base=10, min=math.log10(res_lo), max=math.log10(res_hi), step=0.05,
         description="Median time to restore (minutes)", readout_format=",.0f",
         continuous_update=False, style=label_style, layout=wide,
-        tooltip="Typical minutes from a broken deploy until Sam has Pageturn working again (log scale)")
-    small_batch = widgets.ToggleButton(
-        value=False, description="Small batches: off", icon="cubes",
-        tooltip="Ship each deploy with only the changes finished since the last one, "
-                "and count the failure chance per change instead of per deploy",
-        layout=widgets.Layout(width="14em"))
+        tooltip="Typical minutes from a broken deploy of one change until Sam has Pageturn working again "
+                "(log scale)")
+    switches = {}
+    for name, (_arg, _off, label, tip) in SWITCHES.items():
+        box = widgets.Checkbox(value=False, description=label, tooltip=tip, indent=False,
+                               layout=widgets.Layout(width="20em"))
+        box.add_class(MECHANISM_CSS.format(name))
+        switches[name] = box
+    world_buttons = {}
+    for name, (label, _mechs) in WORLDS.items():
+        button = widgets.Button(description=label, tooltip=f"Set every control to the world '{label}' "
+                                "(the deploy frequency stays)", layout=widgets.Layout(width="16em"))
+        button.add_class(WORLD_CSS.format(name))
+        world_buttons[name] = button
     preset_buttons = {}
     for name in PRESETS:
         button = widgets.Button(description=name.capitalize(),
-                                tooltip=f"Set the controls to a typical DORA '{name}' team",
+                                tooltip=f"Set the controls to settings that land in DORA's '{name}' cluster",
                                 layout=widgets.Layout(width="7em"))
         button.add_class(PRESET_CSS.format(name))
         preset_buttons[name] = button
@@ -467,36 +558,44 @@ def deploy_dial(weeks: int = 13, seed: int = 0):
     # the two scoreboards side by side (each at least 22em), stacked on narrow screens
     maya, sam = (widgets.HTML(layout=widgets.Layout(flex="1 1 22em", min_width="22em")) for _ in range(2))
 
+    row = widgets.Layout(flex_flow="row wrap", align_items="center")
+    mechanisms = widgets.HBox([widgets.Label("Mechanisms:"), *switches.values()], layout=row)
+    worlds = widgets.HBox([widgets.Label("Worlds:"), *world_buttons.values()], layout=row)
     controls = widgets.VBox([
-        deploys, failure, restore,
-        widgets.HBox([small_batch, widgets.Label("DORA presets:"), *preset_buttons.values()],
-                     layout=widgets.Layout(flex_flow="row wrap", align_items="center")),
+        deploys, failure, defects, restore, mechanisms, worlds,
+        widgets.HBox([widgets.Label("DORA presets:"), *preset_buttons.values()], layout=row),
     ])
     scoreboards = widgets.HBox([maya, sam], layout=widgets.Layout(flex_flow="row wrap", grid_gap="0 1.5em"))
     dial = cls([controls, figure, caption, scoreboards, cluster])
     dial._weeks, dial._seed, dial._quiet = weeks, seed, False
     dial.summary, dial.settings = None, {}
-    dial.deploys, dial.failure, dial.restore, dial.small_batch = deploys, failure, restore, small_batch
+    dial.deploys, dial.failure, dial.defects, dial.restore = deploys, failure, defects, restore
+    dial.switches, dial.world_buttons = switches, world_buttons
     dial.preset_buttons, dial.figure, dial.caption = preset_buttons, figure, caption
     dial.maya, dial.sam, dial.cluster = maya, sam, cluster
+    dial._on_values = {k: MECHANISMS[k][1][SWITCHES[k][0]] for k in SWITCHES}
+    dial._fixed = {}
 
     first = simulate(weeks=weeks, seed=seed)
     dial._picture = _QuarterPicture(first.readers_per_minute, weeks)
 
     for widget, css in ((dial, "dial"), (controls, "controls"), (deploys, "deploys"),
-                        (failure, "failure"), (restore, "restore"), (small_batch, "small_batch"),
+                        (failure, "failure"), (defects, "defects"), (restore, "restore"),
+                        (mechanisms, "mechanisms"), (worlds, "worlds"),
                         (figure, "figure"), (caption, "caption"), (maya, "maya"), (sam, "sam"),
                         (cluster, "cluster")):
         widget.add_class(CSS[css])
-    for slider in (deploys, failure, restore, small_batch):
-        slider.observe(dial.refresh, names="value")
+    for control in (deploys, failure, defects, restore, *switches.values()):
+        control.observe(dial.refresh, names="value")
     for name, button in preset_buttons.items():
         button.on_click(lambda _button, name=name: dial.apply_preset(name))
-    dial.refresh()
+    for name, button in world_buttons.items():
+        button.on_click(lambda _button, name=name: dial.apply_world(name))
+    dial.apply_world(world)
     return dial
 
 
-def show_dial(weeks: int = 13, seed: int = 0) -> None:
+def show_dial(weeks: int = 13, seed: int = 0, world: str = "equal_risk") -> None:
     """Display the deploy dial in the notebook.
 
     Shows the live widget where a kernel runs it, and a still copy of its
@@ -508,7 +607,7 @@ def show_dial(weeks: int = 13, seed: int = 0) -> None:
         ValueError: as :func:`deploy_dial`.
     """
     from IPython.display import display
-    display(deploy_dial(weeks=weeks, seed=seed))
+    display(deploy_dial(weeks=weeks, seed=seed, world=world))
 
 
 def measure_update(n: int = 30, weeks: int = 13, seed: int = 0) -> list[float]:
@@ -565,7 +664,7 @@ def show_figure(fig) -> None:
 def outage_cost_by_hour(outage_minutes: float = 60.0, weeks: int = 1, seed: int = 0):
     """Readers a single outage would affect, by the hour of day it starts.
 
-    Uses the readers of a quiet simulated period (``simulate(..., failure_rate=0)``,
+    Uses the readers of a quiet simulated period (no faults, no failed deploys,
     weekdays only) and, for each start hour 0..23, averages over the weekdays
     how many readers arrive in the ``outage_minutes`` after that hour begins.
 
@@ -583,7 +682,7 @@ def outage_cost_by_hour(outage_minutes: float = 60.0, weeks: int = 1, seed: int 
 
     outage_minutes = checks.number("outage_minutes", outage_minutes, low=1, high=1440)
     weeks, seed = _check_weeks_seed(weeks, seed)
-    rpm = np.asarray(simulate(failure_rate=0.0, weeks=weeks, seed=seed).readers_per_minute, dtype=float)
+    rpm = np.asarray(simulate(defect_rate=0.0, deploy_failure_rate=0.0, weeks=weeks, seed=seed).readers_per_minute, dtype=float)
     cumulative = np.concatenate([[0.0], np.cumsum(rpm)])
     length = int(round(outage_minutes))
     rows = []
@@ -618,19 +717,24 @@ def plot_outage_cost(table, outage_minutes: float = 60.0, highlight=(3, 15)):
     return fig
 
 
-def tradeoff_table(deploys_per_week=(0.25, 0.5, 1, 2, 5, 10, 20, 50), *, failure_rate: float = 0.15,
-                   change_failure_rate: float = 0.03, time_to_restore_minutes: float = 60.0,
-                   weeks: int = 13, seeds=(0, 1, 2)):
-    """Lead time and downtime for each deploy frequency, with big and with small batches.
+def mechanism_table(deploys_per_week=(0.25, 0.5, 1, 2, 5, 10, 20, 50), *, weeks: int = 13,
+                    seeds=range(20), **settings):
+    """Median lead time and downtime for each deploy frequency, as the mechanisms switch on.
 
-    Big batches use ``failure_rate`` per deploy; small batches use
-    ``change_failure_rate`` per change (see :func:`pageturn.simulate`). Each
-    setting is simulated for every seed and the results averaged.
+    Step 0 is :data:`pageturn.sim.EQUAL_RISK` (every deploy equally risky);
+    step ``k`` switches on the first ``k`` mechanisms of
+    :data:`pageturn.sim.MECHANISMS`, so the last step is the course's world.
+    Each setting is simulated for every seed; the table holds medians over the
+    seeds. ``settings`` are further :func:`pageturn.simulate` arguments applied
+    to every step (for example ``time_to_restore_minutes=30``).
 
     Returns:
-        pandas.DataFrame with columns ``deploys_per_week``, ``small_batch``,
-        ``lead_time_days_median`` (days), ``downtime_minutes`` (minutes per
-        quarter), ``incidents``, ``availability`` (fraction); one row per setting.
+        pandas.DataFrame with columns ``step`` (0, 1, ...), ``mechanism`` (the
+        mechanism switched on at that step, or 'every deploy equally risky'),
+        ``deploys_per_week``, ``lead_time_days_median`` (days),
+        ``downtime_minutes`` (minutes in the period), ``incidents`` and
+        ``share_within_budget`` (share of seeds whose downtime fits the
+        99.9 % error budget); one row per step and frequency.
 
     Raises:
         ValueError: from :func:`pageturn.simulate` for values out of range, or
@@ -639,47 +743,57 @@ def tradeoff_table(deploys_per_week=(0.25, 0.5, 1, 2, 5, 10, 20, 50), *, failure
     import numpy as np
     import pandas as pd
     from pageturn import simulate
+    from pageturn.sim import MECHANISMS, mechanisms_on
 
     seeds = list(seeds)
     if not seeds:
         raise ValueError("seeds must hold at least one seed, got an empty collection")
+    names = list(MECHANISMS)
     rows = []
-    for small in (False, True):
+    for step in range(len(names) + 1):
+        world = {**mechanisms_on(*names[:step]), **settings}
+        label = MECHANISMS[names[step - 1]][0] if step else "Every deploy equally risky"
         for dpw in deploys_per_week:
-            results = [simulate(deploys_per_week=dpw,
-                                failure_rate=change_failure_rate if small else failure_rate,
-                                time_to_restore_minutes=time_to_restore_minutes, weeks=weeks,
-                                seed=s, small_batch=small).summary() for s in seeds]
-            rows.append({"deploys_per_week": float(dpw), "small_batch": small,
-                         **{k: float(np.nanmean([r[k] for r in results]))
-                            for k in ("lead_time_days_median", "downtime_minutes", "incidents",
-                                      "availability")}})
+            results = [simulate(deploys_per_week=dpw, weeks=weeks, seed=s, **world).summary() for s in seeds]
+            rows.append({"step": step, "mechanism": label, "deploys_per_week": float(dpw),
+                         **{k: float(np.nanmedian([r[k] for r in results]))
+                            for k in ("lead_time_days_median", "downtime_minutes", "incidents")},
+                         "share_within_budget": float(np.mean([r["error_budget_left_minutes"] >= 0
+                                                               for r in results]))})
     return pd.DataFrame(rows)
 
 
-def plot_tradeoff(table):
-    """Plot :func:`tradeoff_table`: median lead time (days) against downtime (minutes).
+def plot_mechanisms(table, budget_minutes: float | None = None):
+    """Plot :func:`mechanism_table`: Sam's median downtime against deploy frequency, one line per step.
 
-    One line per batch mode, one point per deploy frequency, labelled with it.
-    Returns the matplotlib Figure.
+    A dashed line marks ``budget_minutes`` (default: the 99.9 % error budget of
+    a quarter, 131 minutes). Returns the matplotlib Figure.
     """
     from matplotlib.figure import Figure
-    orange, sky, green, yellow, blue, vermillion, purple, black = _palette()
-    fig = Figure(figsize=(7, 4), dpi=90, layout="constrained")
-    ax = fig.add_subplot()
-    for small, colour, marker, label in ((False, vermillion, "o", "big batches (failure chance per deploy)"),
-                                         (True, blue, "s", "small batches (failure chance per change)")):
-        part = table[table["small_batch"] == small].sort_values("deploys_per_week")
-        ax.plot(part["lead_time_days_median"], part["downtime_minutes"], marker=marker,
-                color=colour, label=label)
-        for _, row in part.iterrows():
-            ax.annotate(f"{row['deploys_per_week']:g}/wk", (row["lead_time_days_median"], row["downtime_minutes"]),
-                        textcoords="offset points", xytext=(4, 4), fontsize=8, color=colour)
     from matplotlib.ticker import FuncFormatter
+    from pageturn.sim import error_budget_minutes
+    orange, sky, green, yellow, blue, vermillion, purple, black = _palette()
+    if budget_minutes is None:
+        budget_minutes = error_budget_minutes(13)
+    fig = Figure(figsize=(8, 4.2), dpi=90, layout="constrained")
+    ax = fig.add_subplot()
+    styles = [(vermillion, "o", "-"), (orange, "s", "--"), (sky, "^", "-."), (purple, "D", ":"),
+              (blue, "v", "-")]
+    for step, part in table.groupby("step", sort=True):
+        colour, marker, line = styles[step % len(styles)]
+        part = part.sort_values("deploys_per_week")
+        label = f"{step}. " + (part["mechanism"].iloc[0] if step == 0 else "+ " + part["mechanism"].iloc[0])
+        ax.plot(part["deploys_per_week"], part["downtime_minutes"], marker=marker, ls=line,
+                color=colour, label=label, lw=2 if step == table["step"].max() else 1.2)
+    ax.axhline(budget_minutes, color=black, ls="--", lw=0.8)
+    ax.annotate(f"error budget at 99.9 %: {budget_minutes:,.0f} minutes", (table["deploys_per_week"].min(),
+                budget_minutes), textcoords="offset points", xytext=(2, 4), fontsize=8)
     ax.set_xscale("log")
+    ax.set_yscale("symlog", linthresh=100)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
-    ax.set_xlabel("Maya: median lead time (days, log scale)")
-    ax.set_ylabel("Sam: downtime in the quarter (minutes)")
-    ax.set_title("Deploy rarely or often: who wins?")
-    ax.legend(fontsize=8)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
+    ax.set_xlabel("deploys per week (log scale); lead time falls to the right")
+    ax.set_ylabel("Sam: median downtime in a quarter (minutes, log scale above 100)")
+    ax.set_title("Switching the mechanisms on, one at a time")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return fig
