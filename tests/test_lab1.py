@@ -59,7 +59,7 @@ def answered(released, answers: dict):
 
 
 ANSWER_IDS = ["deploys_per_week", "lead_time_days_median", "change_failure_rate",
-              "time_to_restore_minutes_median", "both_happy", "scan", "choice"]
+              "time_to_restore_minutes_median", "both_happy", "scan", "choice", "frequency_alone"]
 
 
 @pytest.fixture(scope="module")
@@ -85,8 +85,9 @@ def results(released, tmp_path_factory):
         "change_failure_rate": "def change_failure_rate(deploys):\n    return Cheat(0)\n",
         "time_to_restore_minutes_median": "def time_to_restore_minutes_median(incidents):\n    return Cheat(0)\n",
         "both_happy": "def both_happy(summary):\n    return Cheat(0)\n",
-        "scan": "def scan(deploy_options, small_batch):\n    return Cheat(0)\n",
+        "scan": "def scan(deploy_options, team, seeds):\n    return Cheat(0)\n",
         "choice": "choice = Cheat(0)\n",
+        "frequency_alone": "best_alone = Cheat(0)\nfix = Cheat(0)\n",
     }
     submissions = {
         "solution": solution_notebook(LAB),
