@@ -775,7 +775,7 @@ def plot_mechanisms(table, budget_minutes: float | None = None):
     orange, sky, green, yellow, blue, vermillion, purple, black = _palette()
     if budget_minutes is None:
         budget_minutes = error_budget_minutes(13)
-    fig = Figure(figsize=(8, 4.2), dpi=90, layout="constrained")
+    fig = Figure(figsize=(8, 5.4), dpi=90, layout="constrained")
     ax = fig.add_subplot()
     styles = [(vermillion, "o", "-"), (orange, "s", "--"), (sky, "^", "-."), (purple, "D", ":"),
               (blue, "v", "-")]
@@ -789,11 +789,12 @@ def plot_mechanisms(table, budget_minutes: float | None = None):
     ax.annotate(f"error budget at 99.9 %: {budget_minutes:,.0f} minutes", (table["deploys_per_week"].min(),
                 budget_minutes), textcoords="offset points", xytext=(2, 4), fontsize=8)
     ax.set_xscale("log")
-    ax.set_yscale("symlog", linthresh=100)
+    ax.set_yscale("symlog", linthresh=100, linscale=0.5)
+    ax.set_ylim(0, max(float(table["downtime_minutes"].max()), budget_minutes) * 1.5)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
-    ax.set_xlabel("deploys per week (log scale); lead time falls to the right")
-    ax.set_ylabel("Sam: median downtime in a quarter (minutes, log scale above 100)")
-    ax.set_title("Switching the mechanisms on, one at a time")
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.set_xlabel("deploys per week (log scale); Maya's lead time gets shorter to the right")
+    ax.set_ylabel("Sam: median downtime (minutes)\nlog scale above 100")
+    ax.set_title("Sam's downtime in a quarter, as the mechanisms switch on one at a time")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2, frameon=False)
     return fig
