@@ -324,3 +324,13 @@ def test_lesson1_lab1_and_quiz01_copy_no_run_of_eight_words_from_the_source():
             text = "\n".join("".join(c["source"]) for c in json.loads(text)["cells"])
         shared = runs(words(text)) & copied
         assert not shared, f"{rel} copies from the source: {' '.join(sorted(shared)[0])!r}"
+
+
+def test_the_medium_teams_quarter_is_a_poor_judge_of_its_failure_rate():
+    """Lesson 1, Try this 7: 'A team that deploys a few times a quarter has too few deploys for one
+    quarter to say much: watch the Medium team's change failure rate.' In a quarter the Medium
+    preset's change failure rate leaves its group far more often than over five years."""
+    def misses(weeks):
+        return sum("medium" not in classify(simulate(**PRESETS["medium"], weeks=weeks, seed=s).summary())
+                   ["change_failure_rate"] for s in SEEDS)
+    assert misses(13) >= 5 and misses(PRESET_WEEKS) <= 2

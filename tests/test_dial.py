@@ -283,3 +283,16 @@ def test_mechanism_table_has_one_row_per_step_and_frequency():
     ax = fig.axes[0]
     assert "deploys per week" in ax.get_xlabel() and "minutes" in ax.get_ylabel() and ax.get_title()
     assert len(ax.get_legend().get_texts()) == 5
+
+
+def test_cluster_line_classifies_five_years_and_the_quarter(dial):
+    from pageturn.dora import PRESET_WEEKS, classify
+    dial.apply_preset("medium")
+    long = simulate(**{**PRESETS["medium"], "weeks": PRESET_WEEKS, "seed": 0}).summary()
+    assert dial.long_summary == long
+    text = html.unescape(re.sub("<[^>]+>", "", dial.cluster.value))
+    five_years, quarter = text.split("in this quarter:")
+    assert "over 5 years" in five_years
+    assert f"change failure rate: {' / '.join(classify(long)['change_failure_rate'])}" in five_years
+    assert "medium" in five_years
+    assert f"change failure rate: {' / '.join(classify(dial.summary)['change_failure_rate'])}" in quarter

@@ -441,7 +441,10 @@ def _dial_class():
             self.caption.value = f"<span style='font-size:90%'>{html.escape(text)}</span>"
             self.maya.value = maya_scoreboard_html(self.summary, before)
             self.sam.value = sam_scoreboard_html(self.summary, before)
-            self.cluster.value = cluster_html(self.summary)
+            # The clusters need more deploys than a quarter holds: classify a long run of the same settings.
+            from pageturn.dora import PRESET_WEEKS
+            self.long_summary = simulate(**dict(self.settings, weeks=PRESET_WEEKS)).summary()
+            self.cluster.value = cluster_html(self.summary, self.long_summary, PRESET_WEEKS)
 
     globals()["DeployDial"] = DeployDial
     return DeployDial
@@ -452,19 +455,28 @@ _KEY_WORDS = {"deploys_per_week": "deploy frequency", "lead_time_days_median": "
               "time_to_restore_minutes_median": "time to restore"}
 
 
-def cluster_html(summary: dict) -> str:
-    """HTML line naming, for each of the four key metrics, the DORA cluster(s) it falls in.
+def cluster_html(summary: dict, long_summary: dict | None = None, long_weeks: int | None = None) -> str:
+    """HTML naming, for each of the four key metrics, the DORA cluster(s) it falls in.
 
     Uses :func:`pageturn.dora.classify`; a key with no value (for example no
-    incident, so no time to restore) shows '—'. The clusters are those of one
-    year's survey (see :mod:`pageturn.dora`), and one quarter is a short window.
+    incident, so no time to restore) shows '—'. ``summary`` is the quarter on
+    screen. ``long_summary``, if given, is the same settings simulated for
+    ``long_weeks`` weeks: a team that deploys a few times a quarter has too few
+    deploys for one quarter to pin its change failure rate, so the long run is
+    shown first. The clusters are those of one year's survey (see :mod:`pageturn.dora`).
     """
     from pageturn import dora
-    found = dora.classify(summary)
-    parts = [f"{html.escape(_KEY_WORDS.get(key, key))}: <b>{html.escape(' / '.join(names) or '—')}</b>"
-             for key, names in found.items()]
-    return ("<span style='font-size:90%'>DORA 2023 cluster of each key metric in this quarter: "
-            + "; ".join(parts) + "</span>")
+
+    def line(found):
+        return "; ".join(f"{html.escape(_KEY_WORDS.get(key, key))}: <b>{html.escape(' / '.join(names) or '—')}</b>"
+                         for key, names in found.items())
+    parts = []
+    if long_summary is not None:
+        years = (long_weeks or 0) / 52
+        parts.append(f"over {years:g} years with these settings: {line(dora.classify(long_summary))}")
+    parts.append(f"in this quarter: {line(dora.classify(summary))}")
+    return ("<span style='font-size:90%'>DORA 2023 cluster of each key metric, "
+            + "<br>".join(parts) + "</span>")
 
 
 def settings_text(settings: dict) -> str:
