@@ -5,6 +5,7 @@ builds it; Sam runs it. This package models it so learners can turn its
 dials and watch both jobs win and lose:
 
 * :func:`simulate` runs Pageturn for some weeks (:mod:`pageturn.sim`);
+  ``simulate(**EQUAL_RISK)`` is the world where every deploy is equally risky;
 * :data:`PRESETS` holds dial settings for the DORA clusters (:mod:`pageturn.dora`);
 * :mod:`pageturn.traffic` makes request logs for the latency lessons.
 
@@ -13,7 +14,7 @@ modules that need them, so ``import pageturn`` stays quick.
 """
 
 from .dora import PRESETS
-from .sim import simulate
+from .sim import EQUAL_RISK, simulate
 
-__all__ = ["simulate", "PRESETS"]
+__all__ = ["simulate", "PRESETS", "EQUAL_RISK"]
 __version__ = "0.1.0"
