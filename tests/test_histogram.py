@@ -498,3 +498,105 @@ def test_lesson2_canary_and_outage_stories_match_the_data(week):
     broken = week[(t >= "2026-04-01 10:20") & (t < "2026-04-01 12:25")]
     assert 0.35 < (broken["status"] == 503).mean() < 0.45                    # "about 40 %"
     assert (broken.loc[broken["status"] == 503, "latency_ms"].between(0.5, 3.0)).all()
+
+
+def test_lesson2_per_version_percentiles_and_what_the_histogram_adds(week):
+    """Lesson 2 §3: split by version, the canary's p50 is about 180 ms against about 52 ms; 90 % of its
+    requests took 100-300 ms against about 16 % of the old version's."""
+    t = week["timestamp"]
+    window = week[(t >= "2026-04-01 13:00") & (t < "2026-04-02 11:00")]
+    table = H.percentiles_by(window["latency_ms"], window["version"], ps=(50, 90, 99))
+    assert 170 < table.loc["2.0.0-canary", "p50 (ms)"] < 190
+    others = table.drop(index="2.0.0-canary")
+    assert (others["p50 (ms)"].between(50, 55)).all()
+    on = window["version"] == "2.0.0-canary"
+    assert 0.85 < window.loc[on, "latency_ms"].between(100, 300).mean() < 0.95        # "about 90 %"
+    assert 0.13 < window.loc[~on, "latency_ms"].between(100, 300).mean() < 0.19       # "about 16 %"
+    assert int(table["requests"].sum()) == len(window)
+
+
+def test_lesson2_failed_requests_kept_apart(week):
+    """Lesson 2 §6: kept apart, the successful requests' p50 rises to about 75-85 ms during the outages
+    (from about 50-58 ms), and about 40 % of requests fail."""
+    t = week["timestamp"]
+    days = week[(t >= "2026-03-31 06:00") & (t < "2026-04-02 18:00")]
+    ok = days["status"] < 500
+    p50 = H.percentile_over_time(days.loc[ok, "timestamp"], days.loc[ok, "latency_ms"], 50, every="20min")
+    failing = (~ok).groupby(days["timestamp"].dt.floor("20min")).mean()
+    outage = failing[failing > 0.3].index
+    assert len(outage) == 7                                     # 10:20 on Tuesday, 10:20-12:00 on Wednesday
+    assert (p50[outage].between(74, 86)).all()
+    quiet = p50.between_time("08:00", "18:00").drop(index=failing[failing > 0].index, errors="ignore")
+    assert quiet.quantile(0.05) > 49 and quiet.quantile(0.95) < 60
+    assert (failing[outage].between(0.35, 0.45)).all()
+
+
+def test_lesson2_latency_sli_quotes(week):
+    coarse = [0, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, np.inf]
+    per_server = [H.histogram(g, coarse) for _, g in week["latency_ms"].groupby(week["server"])]
+    merged = H.merge(per_server)
+    share = H.share_slower_than(merged, 500)
+    assert 0.017 < share < 0.019 and share < 0.02                # "about 1.8 %", "most of a 2 % budget"
+    exact = (week["latency_ms"] > 500).mean()
+    assert math.isclose(share, exact, rel_tol=1e-12)             # exact, not an estimate
+    assert math.isclose(sum(H.share_slower_than(h, 500) * h.count for h in per_server) / merged.count, share)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_canary_and_outage_stories_hold_for_other_weeks(seed):
+    """A learner who makes another log finds what Lesson 2 says: one p50 over everyone barely moves while the
+    per-version p50 jumps; during an incident the p50 of all requests drops but that of successes rises."""
+    from pageturn.traffic import Canary, request_log
+    log = request_log("2026-03-30", 2, seed=seed, canary=Canary("2026-03-31 09:00", "2026-03-31 17:00"),
+                      incidents=pd.DataFrame({"start": ["2026-03-30 10:00"], "end": ["2026-03-30 12:00"]}))
+    t = log["timestamp"]
+    window = log[(t >= "2026-03-31 09:00") & (t < "2026-03-31 17:00")]
+    before = log[(t >= "2026-03-30 13:00") & (t < "2026-03-30 17:00")]
+    split = H.percentiles_by(window["latency_ms"], window["version"], ps=(50,))["p50 (ms)"]
+    assert split["2.0.0-canary"] - split.drop(index="2.0.0-canary").max() > 100
+    assert abs(H.percentile(window["latency_ms"], 50) - H.percentile(before["latency_ms"], 50)) < 8
+    broken = log[(t >= "2026-03-30 10:00") & (t < "2026-03-30 12:00")]
+    ok = broken["status"] < 500
+    assert H.percentile(broken["latency_ms"], 50) < H.percentile(before["latency_ms"], 50)
+    assert H.percentile(broken.loc[ok, "latency_ms"], 50) > 1.3 * H.percentile(before["latency_ms"], 50)
+
+
+def test_percentiles_by_and_spread_check_arguments():
+    with pytest.raises(ValueError, match="groups"):
+        H.percentiles_by([1.0, 2.0], ["a"])
+    with pytest.raises(ValueError, match="splits"):
+        H.group_percentile_spread([1.0, 2.0], {})
+    h = H.histogram([1.0, 2.0, 3.0], [0, 1.5, 5])
+    assert H.share_slower_than(h, 1.5) == pytest.approx(2 / 3)
+    with pytest.raises(ValueError, match="threshold_ms"):
+        H.share_slower_than(h, 2.0)
+
+
+def test_group_percentile_spread_brackets_the_true_percentile():
+    rng = np.random.default_rng(1)
+    x = latencies(rng, 5000)
+    keys = rng.integers(0, 7, x.size)
+    row = H.group_percentile_spread(x, {"k": keys}).iloc[0]
+    assert row["smallest p99 (ms)"] <= row["true p99 (ms)"] <= row["largest p99 (ms)"]
+    assert row["groups"] == 7
+
+
+def test_lesson2_helper_plots_have_titles_units_and_palette(plt):
+    from pageturn import histplot
+    from pageturn.style import PALETTE
+    ax = histplot.plot_group_percentiles(pd.Series([600.0, 700.0], index=pd.Index(["a", "b"], name="server")),
+                                         650.0, title="T")
+    assert ax.get_title() == "T" and "ms" in ax.get_ylabel() and ax.get_xlabel() == "server"
+    ax = histplot.plot_bucket_widths({"log": H.log_edges(0.5, 5000, 3), "linear": H.linear_edges(0, 5000, 10)})
+    assert "ms" in ax.get_xlabel() and "ms" in ax.get_ylabel() and len(ax.get_lines()) == 2
+    ax = histplot.plot_fanout(100, (10, 50, 100))
+    assert "%" in ax.get_ylabel() and any("39 %" in t.get_text() for t in ax.texts)
+    times = pd.date_range("2026-03-30", periods=200, freq="1min")
+    lat = np.linspace(1, 100, 200)
+    edges = H.log_edges(0.5, 200, 2)
+    ok_t = H.heatmap(times[:150], lat[:150], edges, every="20min")
+    bad_t = H.heatmap(times[150:], lat[150:], edges, every="20min")
+    fig = histplot.plot_outcome_heatmaps(ok_t, bad_t, title="X", error_share=pd.Series(0.1, index=ok_t.index))
+    titles = [a.get_title() for a in fig.axes]
+    assert "X: successful requests" in titles and "X: failed requests (5xx)" in titles
+    assert any(PALETTE[5].lower() == l.get_color().lower() for a in fig.axes for l in a.get_lines())

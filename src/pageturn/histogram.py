@@ -38,6 +38,7 @@ __all__ = [
     "linear_edges", "log_edges", "base", "log_bucket_index",
     "log_bucket_count", "linear_bucket_count",
     "heatmap", "percentile_over_time", "fanout_probability",
+    "percentiles_by", "group_percentile_spread", "share_slower_than",
     "to_prometheus", "summary_to_prometheus", "from_prometheus",
 ]
 
@@ -94,6 +95,58 @@ def percentile(values, p: float, method: str = "linear") -> float:
     arr = _values("values", values)
     numpy_method = "linear" if method == "linear" else "inverted_cdf"
     return float(np.percentile(arr, p, method=numpy_method))
+
+
+def percentiles_by(values, groups, ps=(50, 90, 99)) -> pd.DataFrame:
+    """Percentiles (linear definition, ms) of ``values`` within each group, and each group's size.
+
+    ``groups`` holds one label per value (a version, a server, ...). Returns a
+    DataFrame indexed by group with a ``requests`` column and one column per
+    percentile, named like ``p99 (ms)``. This is the per-version (or per-server)
+    percentile table a dashboard can show next to the histograms.
+
+    Raises:
+        ValueError: if ``values`` is empty or not finite, ``groups`` has another
+            length, or a percentile is not in [0, 100].
+    """
+    arr = _values("values", values)
+    labels = np.asarray(groups, dtype=object)
+    if labels.shape != arr.shape:
+        raise ValueError(f"groups must hold one label per value ({arr.size}), got {labels.size}")
+    ps = [number("ps", p, low=0, high=100) for p in ps]
+    frame = pd.DataFrame({"v": arr, "g": labels})
+    out = {"requests": frame.groupby("g")["v"].size()}
+    for p in ps:
+        out[f"p{p:g} (ms)"] = frame.groupby("g")["v"].quantile(p / 100.0)
+    table = pd.DataFrame(out)
+    table.index.name = None
+    return table
+
+
+def group_percentile_spread(values, splits: Mapping[str, object], p: float = 99) -> pd.DataFrame:
+    """For each way of splitting ``values`` into groups, how far the mean of the
+    groups' ``p``-th percentiles is from the true percentile of all the values.
+
+    ``splits`` maps a name (e.g. ``"server"``) to one group label per value.
+    Returns one row per split: ``groups``, the smallest, mean and largest group
+    percentile, the true percentile (ms) and ``mean is off by (%)``.
+
+    Raises:
+        ValueError: as :func:`percentiles_by`, or if ``splits`` is empty.
+    """
+    if not isinstance(splits, Mapping) or not splits:
+        raise ValueError(f"splits must be a non-empty mapping of name -> group labels, got {splits!r:.80}")
+    arr = _values("values", values)
+    true = percentile(arr, p)
+    col = f"p{number('p', p, low=0, high=100):g} (ms)"
+    rows = []
+    for name, keys in splits.items():
+        per_group = percentiles_by(arr, keys, (p,))[col]
+        rows.append({"split by": name, "groups": int(per_group.size),
+                     f"smallest p{p:g} (ms)": per_group.min(), f"mean of p{p:g}s (ms)": per_group.mean(),
+                     f"largest p{p:g} (ms)": per_group.max(), f"true p{p:g} (ms)": true,
+                     "mean is off by (%)": 100 * (per_group.mean() / true - 1)})
+    return pd.DataFrame(rows)
 
 
 # --------------------------------------------------------------------------- histograms
@@ -242,6 +295,26 @@ def estimate_percentile(hist: Histogram, p: float) -> float:
     before = cumulative[b - 1] if b > 0 else 0
     fraction = (rank - before) / hist.counts[b]
     return float(lower + (upper - lower) * fraction)
+
+
+def share_slower_than(hist: Histogram, threshold_ms: float) -> float:
+    """Fraction (0..1) of a histogram's values above ``threshold_ms``, which must be a bucket edge.
+
+    This is a **latency SLI** ("the share of requests slower than 300 ms"). Read
+    off the counts it is exact, not an estimate, and because counts add up it
+    merges across servers and hours without any error.
+
+    Raises:
+        ValueError: if ``hist`` is not a non-empty Histogram or ``threshold_ms`` is not one of its edges.
+    """
+    if not isinstance(hist, Histogram) or hist.count == 0:
+        raise ValueError(f"hist must be a non-empty Histogram, got {hist!r:.80}")
+    threshold_ms = number("threshold_ms", threshold_ms)
+    hits = np.flatnonzero(np.isclose(hist.edges, threshold_ms, rtol=1e-9, atol=0))
+    if hits.size == 0:
+        raise ValueError(f"threshold_ms must be one of the bucket edges (a histogram cannot say more than "
+                         f"its buckets), got {threshold_ms!r}")
+    return float(hist.counts[hits[0]:].sum() / hist.count)
 
 
 # --------------------------------------------------------------------------- bucket layouts

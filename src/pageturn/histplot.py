@@ -112,3 +112,124 @@ def plot_heatmap(table: pd.DataFrame, *, title: str, ax=None, line: pd.Series | 
     ax.set_ylabel("latency (ms, log scale)")
     ax.set_title(title)
     return ax
+
+
+def plot_group_percentiles(per_group: pd.Series, overall: float, *, title: str, p: float = 99, ax=None):
+    """Bars of each group's ``p``-th percentile (ms), with the true overall one and the mean of the bars.
+
+    Shows at a glance that the true percentile lies between the smallest and the
+    largest group's, and that nothing ties it to their mean.
+
+    Raises:
+        ValueError: if ``per_group`` is not a non-empty Series of numbers or ``overall`` is not a number.
+    """
+    from .checks import number
+
+    if not isinstance(per_group, pd.Series) or per_group.empty:
+        raise ValueError(f"per_group must be a non-empty pandas Series of percentiles (ms), got {per_group!r:.80}")
+    overall = number("overall", overall)
+    ax = _axes(ax, (7, 3.2))
+    ax.bar([str(i) for i in per_group.index], per_group.to_numpy(float), color=PALETTE[1],
+           label=f"each group's own p{p:g}")
+    ax.axhline(overall, color=PALETTE[5], linewidth=2, label=f"true overall p{p:g}: {overall:,.0f} ms")
+    ax.axhline(float(per_group.mean()), color=PALETTE[7], linestyle="--",
+               label=f"mean of the p{p:g}s: {per_group.mean():,.0f} ms")
+    ax.set(title=title, xlabel=str(per_group.index.name or "group"), ylabel=f"p{p:g} latency (ms)")
+    ax.legend(loc="upper left", frameon=False)
+    return ax
+
+
+def plot_bucket_widths(layouts: Mapping[str, np.ndarray], *, title: str = "Bucket width across the latency range",
+                       ax=None):
+    """Step lines of each layout's bucket width (ms) against the bucket's upper edge (ms), log-log.
+
+    ``layouts`` maps a label to bucket edges in ms (all > 0).
+
+    Raises:
+        ValueError: if ``layouts`` is empty, or a layout is not at least 2 increasing edges > 0.
+    """
+    if not isinstance(layouts, Mapping) or not layouts:
+        raise ValueError(f"layouts must be a non-empty mapping of label -> edges (ms), got {layouts!r:.80}")
+    ax = _axes(ax, (7, 3.4))
+    styles = ["-", "--", "-.", ":"]
+    for i, (label, edges) in enumerate(layouts.items()):
+        e = np.asarray(edges, dtype=float)
+        if e.ndim != 1 or e.size < 2 or not (np.diff(e) > 0).all():
+            raise ValueError(f"layouts[{label!r}] must be at least 2 strictly increasing edges, got {edges!r:.80}")
+        ax.step(e[1:], np.diff(e), where="post", color=LINE_COLOURS[(i + 3) % len(LINE_COLOURS)],
+                linewidth=2, linestyle=styles[i % len(styles)], label=label)
+    ax.set(xscale="log", yscale="log", title=title,
+           xlabel="latency (ms, log scale)", ylabel="bucket width (ms, log scale)")
+    ax.legend(frameon=False)
+    return ax
+
+
+def plot_fanout(max_calls: int = 100, marks=(10, 50, 100), p: float = 99.0, ax=None):
+    """The share of pages (%) that wait for at least one call slower than the backends'
+    ``p``-th percentile, for 1 to ``max_calls`` independent calls per page, with labelled marks.
+
+    Raises:
+        ValueError: if ``max_calls`` is not a whole number in [2, 10000] or a mark is outside 1..max_calls.
+    """
+    from .checks import number
+    from .histogram import fanout_probability
+
+    max_calls = number("max_calls", max_calls, low=2, high=10_000, integer=True)
+    marks = [number("marks", k, low=1, high=max_calls, integer=True) for k in marks]
+    n = np.arange(1, max_calls + 1)
+    ax = _axes(ax, (7, 3.2))
+    ax.plot(n, 100 * (1 - (p / 100) ** n), color=PALETTE[4], linewidth=2)
+    for k in marks:
+        share = 100 * fanout_probability(k, p)
+        last = k == max(marks)
+        ax.plot(k, share, "o", color=PALETTE[7])
+        ax.annotate(f"N = {k}: {share:.0f} %", (k, share), textcoords="offset points",
+                    xytext=(-8, 8) if last else (8, -16), ha="right" if last else "left", color=PALETTE[7])
+    ax.set(title=f"Pages that wait for at least one call slower than the p{p:g}",
+           xlabel="backend calls per page, N", ylabel="share of pages (%)", ylim=(0, 100))
+    return ax
+
+
+def plot_outcome_heatmaps(ok: pd.DataFrame, failed: pd.DataFrame, *, title: str,
+                          ok_line: pd.Series | None = None, error_share: pd.Series | None = None):
+    """Two latency heat maps one above the other, on the same time and latency axes:
+    the successful requests (with ``ok_line``, e.g. their p99) and the failed ones
+    (with ``error_share``, the share of requests that failed in each slot, 0..1,
+    drawn in % on a right-hand axis). Returns the figure.
+
+    Keeping failed requests apart is what the SRE book advises: a fast error must
+    neither flatter the latency of the requests that worked nor hide in it.
+
+    Raises:
+        ValueError: as :func:`plot_heatmap`, or if the two tables' slots or buckets differ.
+    """
+    import matplotlib.pyplot as plt
+
+    for name, table in (("ok", ok), ("failed", failed)):
+        if not isinstance(table, pd.DataFrame) or not isinstance(table.columns, pd.IntervalIndex):
+            raise ValueError(f"{name} must be a DataFrame made by pageturn.histogram.heatmap, "
+                             f"got {type(table).__name__}")
+    if not ok.columns.equals(failed.columns):
+        raise ValueError("ok and failed must use the same latency buckets")
+    failed = failed.reindex(index=ok.index, fill_value=0)
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 6), sharex=True, layout="constrained")
+    plot_heatmap(ok, title=f"{title}: successful requests", ax=top, line=ok_line)
+    plot_heatmap(failed, title=f"{title}: failed requests (5xx)", ax=bottom)
+    if error_share is not None:
+        step = ok.index[1] - ok.index[0] if len(ok.index) > 1 else pd.Timedelta("1min")
+        right = bottom.twinx()
+        right.plot(error_share.index + step / 2, 100 * error_share.to_numpy(float), color=PALETTE[5],
+                   linewidth=2, label="share of requests that failed (%)")
+        right.set_ylabel("requests that failed (%)")
+        right.set_ylim(0, 100)
+        right.legend(loc="upper right", frameon=True)
+    top.set_xlabel("")
+    return fig
+
+
+def side_by_side(size=(12, 3.6)):
+    """A new figure with two axes side by side (fixed layout); returns the two Axes."""
+    import matplotlib.pyplot as plt
+
+    _, (left, right) = plt.subplots(1, 2, figsize=size, layout="constrained")
+    return left, right

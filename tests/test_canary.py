@@ -1,0 +1,128 @@
+"""pageturn.canary: the judge Lesson 3 and Lab 3 rely on, and the claims they make about it."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from pageturn import canary as C
+
+SEEDS = range(10)
+
+
+def test_wilson_interval_covers_the_true_share_about_as_often_as_promised():
+    rng = np.random.default_rng(0)
+    for p, n in [(0.02, 50), (0.1, 200), (0.5, 30)]:
+        k = rng.binomial(n, p, 2000)
+        inside = [lo <= p <= hi for lo, hi in (C.wilson_interval(int(x), n) for x in k)]
+        assert 0.92 <= np.mean(inside) <= 0.99, (p, n, np.mean(inside))
+
+
+def test_wilson_interval_stays_in_zero_one_and_is_not_a_point_at_zero():
+    lo, hi = C.wilson_interval(0, 40)
+    assert lo == 0 and 0.05 < hi < 0.12
+    lo, hi = C.wilson_interval(40, 40)
+    assert hi == 1 and lo < 1
+
+
+def test_difference_interval_contains_the_estimate_and_shrinks_with_more_requests():
+    d, lo, hi = C.difference_interval(30, 100, 10, 100)
+    assert math.isclose(d, 0.2) and lo < d < hi
+    _, lo2, hi2 = C.difference_interval(300, 1000, 100, 1000)
+    assert hi2 - lo2 < (hi - lo) / 2.5
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_difference_interval_covers_the_true_difference(seed):
+    rng = np.random.default_rng(seed)
+    n, p1, p2 = 300, 0.15, 0.10
+    hits = 0
+    for a, b in zip(rng.binomial(n, p1, 300), rng.binomial(n, p2, 300)):
+        _, lo, hi = C.difference_interval(int(a), n, int(b), n)
+        hits += lo <= p1 - p2 <= hi
+    assert hits / 300 >= 0.9
+
+
+def test_judge_waits_for_enough_requests_and_enough_time():
+    bad, ok = C.Cohort(50, 25, 5), C.Cohort(50, 0, 0)
+    v = C.judge(bad, ok, elapsed_s=10)
+    assert v.decision == "wait" and "50" in v.reason and "200" in v.reason
+    v = C.judge(C.Cohort(500, 250), C.Cohort(500, 10), elapsed_s=0.5)
+    assert v.decision == "wait" and "too early" in v.reason
+
+
+def test_judge_rolls_back_a_clear_regression_and_promotes_a_clear_match():
+    v = C.judge(C.Cohort(400, 160, 0), C.Cohort(400, 4, 0), elapsed_s=5)
+    assert v.decision == "roll back" and v.slow_points[1] > 5
+    v = C.judge(C.Cohort(400, 0, 20), C.Cohort(400, 0, 0), elapsed_s=5)
+    assert v.decision == "roll back" and "errors" in v.reason
+    v = C.judge(C.Cohort(5000, 500, 0), C.Cohort(5000, 505, 0), elapsed_s=5)
+    assert v.decision == "promote"
+    assert list(v.table().index) == ["slower than the threshold", "errors (5xx)"]
+
+
+def test_judge_says_wait_when_the_interval_straddles_the_tolerance():
+    v = C.judge(C.Cohort(300, 30), C.Cohort(300, 29), elapsed_s=5)
+    assert v.decision == "wait" and v.slow_points[1] < 5 < v.slow_points[2]
+
+
+def test_cohorts_add_like_histograms():
+    assert C.Cohort(10, 2, 1) + C.Cohort(5, 1, 0) == C.Cohort(15, 3, 1)
+
+
+@pytest.mark.parametrize("kwargs, word", [
+    (dict(requests=-1), "requests"), (dict(requests=3, slow=4), "slow"), (dict(requests=3, errors=1.5), "errors"),
+])
+def test_bad_cohorts_are_refused(kwargs, word):
+    with pytest.raises(ValueError, match=word):
+        C.Cohort(**kwargs)
+
+
+def test_bad_policy_and_judge_arguments_are_refused():
+    with pytest.raises(ValueError, match="min_requests"):
+        C.Policy(min_requests=0)
+    with pytest.raises(ValueError, match="confidence"):
+        C.Policy(confidence=1.0)
+    with pytest.raises(ValueError, match="canary"):
+        C.judge("x", C.Cohort(1), 1)
+    with pytest.raises(ValueError, match="elapsed_s"):
+        C.judge(C.Cohort(1), C.Cohort(1), -1)
+    with pytest.raises(ValueError, match="canary_slow"):
+        C.simulate(10, canary_slow=2)
+
+
+# --------------------------------------------------------------------------- what Lesson 3 and Lab 3 say
+@pytest.mark.parametrize("seed", SEEDS)
+def test_lesson3_claims_about_deciding_too_early(seed):
+    """Lesson 3: with 20 requests per group, the naive rule throws away a good build about one time in
+    five and misses a 10-point regression about four times in ten; the judge makes neither mistake."""
+    good = C.simulate([20, 1000, 3000], control_slow=0.10, canary_slow=0.10, runs=1000, seed=seed)
+    bad = C.simulate([20, 3000], control_slow=0.10, canary_slow=0.20, runs=1000, seed=seed)
+    assert 0.12 < good.loc[20, "naive rule: roll back"] < 0.30            # "about one time in five"
+    assert 0.30 < 1 - bad.loc[20, "naive rule: roll back"] < 0.55         # "about four times in ten"
+    assert good.loc[20, "judge: wait"] == 1 and bad.loc[20, "judge: wait"] == 1
+    assert good["judge: roll back"].max() <= 0.01                         # a good build is not thrown away
+    assert bad["judge: promote"].max() == 0                               # a bad one is never promoted
+    assert good.loc[3000, "judge: promote"] > 0.95 and bad.loc[3000, "judge: roll back"] > 0.95
+    assert good.loc[1000, "naive rule: roll back"] < 0.01
+
+
+@pytest.mark.slow
+def test_live_canary_against_its_control_is_rolled_back(tmp_path):
+    """Lesson 3's live canary: 2.1-bad against an equal-size control over the same seconds."""
+    from pageturn import app, loadgen
+
+    pt = app.start(fresh=True, seed=3)
+    try:
+        pt.set_canary("2.1-bad", 20)
+        frame = loadgen.run(pt.url, rate_per_s=200, duration_s=3.0, workers=4, readers=400, seed=6)
+        canary, control = C.cohorts(frame, 20, threshold_ms=30)
+        assert set(frame.loc[frame["reader"].map(lambda r: app.reader_slot(r) < 20), "version"]) == {"2.1-bad"}
+        assert 0.6 < canary.requests / control.requests < 1.6              # equal-size groups
+        assert control.slow_share < 0.05 and canary.slow_share > 0.15
+        verdict = C.judge(canary, control, 3.0, C.Policy(min_requests=60, min_duration_s=2))
+        assert verdict.decision == "roll back", verdict
+    finally:
+        pt.stop()
