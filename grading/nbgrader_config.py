@@ -26,15 +26,30 @@ c.Execute.timeout = 60
 # A learner who deletes a test cell must not dodge it: put missing grading cells back.
 c.OverwriteCells.add_missing_cells = True
 
-# --- Added by the grading pipeline (src/pageturn/grading/); see README.md in this folder. ---
+# --- The course's defences, inside nbgrader's own chain (src/pageturn/grading/preprocessors.py). ---
+# This file is the ONE place they are registered, so `make grade`, `nbgrader autograde LAB` typed here,
+# the formgrader's Autograde button and a JupyterHub's grader account all grade the same way.
+# See README.md in this folder, section 6.
 
-# Autograde with a per-notebook time budget, an output cap and crash handling
-# (pageturn.grading.execute.BudgetedExecute replaces nbgrader's Execute; the rest is nbgrader's list).
+# On the submitted notebook: repair pasted/deleted cells (instead of nbgrader's DeduplicateIds, which
+# leaves a pasted cell that crashes grading, nbgrader#1083), then nbgrader's own restore, then the guard cells.
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "pageturn.grading.preprocessors.RepairCells",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.OverwriteCells",
+    "pageturn.grading.preprocessors.GuardCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+# Executing it: a per-notebook time budget, an output cap and crash handling
+# (pageturn.grading.execute.BudgetedExecute replaces nbgrader's Execute); FinishGrading removes the
+# guard cells and keeps every finding in the graded notebook (metadata "pageturn"/"notes").
 c.Autograde.autograde_preprocessors = [
     "pageturn.grading.execute.BudgetedExecute",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
+    "pageturn.grading.preprocessors.FinishGrading",
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
@@ -42,6 +57,11 @@ c.Autograde.autograde_preprocessors = [
 c.BudgetedExecute.timeout = 60               # seconds per cell (as Execute.timeout above)
 c.BudgetedExecute.notebook_timeout = 300     # seconds for a whole notebook
 c.BudgetedExecute.max_output_chars = 200_000 # characters of printed output kept per cell
+
+# A folder with no <lab>.ipynb but exactly one other notebook ("Copy of lab2_histograms.ipynb") is
+# graded as the lab, with a note; with two or more, none is guessed and the log names them.
+c.Autograde.pre_convert_hook = "pageturn.grading.preprocessors.adopt_renamed_copy"
+c.Autograde.post_convert_hook = "pageturn.grading.preprocessors.drop_adopted_copy"
 
 # Feedback never shows hidden tests, nor traceback lines that quote them (nbgrader#917).
 c.GenerateFeedback.preprocessors = [

@@ -21,7 +21,8 @@ LABS = [(ROOT / "grading", lab) for lab in list_labs(ROOT / "grading")] + [(FIXT
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading-hostile")]
 
 # The test class: one of each kind (the demo has more right/partly right/blank students).
-KEEP = {"ada", "gus", "hana", "jon", "kai", "lea", "mo", "nia", "quin", "rosa", "sol", "tom", "uma", "vic", "wes"}
+KEEP = {"ada", "gus", "hana", "jon", "kai", "lea", "mo", "nia", "quin", "rosa", "sol", "tom", "uma", "vic", "wes",
+        "xia", "yan", "zed"}
 # Endless loops cost a whole time budget each and do not depend on the lab's content, so they run in
 # the fixture lab only (to keep the suite to a few minutes).
 LOOPS = {"omar", "pia"}
@@ -97,10 +98,18 @@ def test_every_submission_has_a_row_in_the_export(graded):
     table = pd.read_csv(graded["run"].csv)
     assert sorted(table["student"]) == sorted(graded["subs"])
     not_graded = table[table["status"] != "graded"]
-    assert set(not_graded["student"]) == {"uma", "vic"}
+    assert set(not_graded["student"]) == {"uma", "xia", "zed"}
     assert not_graded["notes"].str.contains("not graded").all()
     assert "not a readable notebook" in notes(graded, "uma")
-    assert "my_work.ipynb" in notes(graded, "vic")
+    assert "not a readable notebook" in notes(graded, "xia")          # a truncated file
+    assert "2 other notebooks that could be it" in notes(graded, "zed")
+
+
+def test_a_renamed_copy_is_graded_as_the_lab_with_a_note(graded):
+    lab = graded["lab"]
+    got, most = auto(graded, "vic")
+    assert got == most
+    assert f"graded as {lab}.ipynb" in notes(graded, "vic") and f"Copy of {lab}.ipynb" in notes(graded, "vic")
 
 
 def test_right_answers_get_full_marks_and_blank_gets_zero(graded):
@@ -108,6 +117,7 @@ def test_right_answers_get_full_marks_and_blank_gets_zero(graded):
     assert most > 0 and got == most, graded["rows"]["ada"].notes
     assert auto(graded, "hana")[0] == 0
     assert 0 <= auto(graded, "gus")[0] <= most
+    assert auto(graded, "yan")[0] == 0            # wrong answers of the right type
     assert auto(graded, "jon")[0] < most          # syntax error in the first answer
 
 

@@ -64,8 +64,9 @@ class Submission:
 
     Attributes:
         kind: what it is ("right", "blank", "always_equal", ...).
-        content: a notebook, or raw bytes for a broken file.
-        filename: the file name to save it under (normally ``<lab>.ipynb``).
+        content: a notebook, raw bytes for a broken file, or a dict {file name: notebook}
+            for a folder of several notebooks.
+        filename: the file name to save it under (normally ``<lab>.ipynb``; unused for a dict).
     """
 
     kind: str
@@ -219,10 +220,15 @@ def make_submissions(source_nb, release_nb, lab: str, *, flood_lines: int = 1_00
         _add_after_each_answer(copy.deepcopy(blank), MONKEYPATCH + wrong))
 
     add("uma", "broken: not a notebook", b"{this is not json", name)
-    add("vic", "broken: wrong file name", copy.deepcopy(right), "my_work.ipynb")
+    add("vic", "renamed copy (the only notebook in the folder)", copy.deepcopy(right), f"Copy of {name}")
     empty = copy.deepcopy(blank)
     empty.cells = []
     add("wes", "hostile: every cell deleted", empty)
+    add("xia", "broken: truncated file", nbformat.writes(right).encode()[: len(nbformat.writes(right)) // 2], name)
+    wrong_nb = _add_after_each_answer(copy.deepcopy(blank), wrong)
+    add("yan", "wrong answers (of the right type)", wrong_nb)
+    add("zed", "two renamed copies (no guess)", {f"Copy of {name}": copy.deepcopy(right),
+                                                 f"{lab} (1).ipynb": copy.deepcopy(blank)}, "")
     return dict(sorted(out.items()))
 
 
@@ -233,6 +239,9 @@ def write_submissions(subs: dict, folder: Path, lab: str) -> None:
         dest.mkdir(parents=True, exist_ok=True)
         if isinstance(sub.content, bytes):
             (dest / sub.filename).write_bytes(sub.content)
+        elif isinstance(sub.content, dict) and "cells" not in sub.content:
+            for filename, nb in sub.content.items():
+                nbformat.write(nb, dest / filename)
         else:
             nbformat.write(sub.content, dest / sub.filename)
 

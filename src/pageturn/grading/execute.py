@@ -16,8 +16,9 @@ preprocessor) adds:
 
 A cell that was not run gets an error output saying why, so nbgrader scores a
 test cell that never ran as failed (nbgrader gives full marks to a test cell
-without an error). Every such event is kept as a note for the teacher's summary
-(:mod:`pageturn.grading.notes`, step ``execute``).
+without an error). Every such event is logged and kept in ``resources["pageturn"]["notes"]``,
+which :class:`pageturn.grading.preprocessors.FinishGrading` stores in the graded notebook
+(:mod:`pageturn.grading.notes`).
 """
 
 from __future__ import annotations
@@ -48,7 +49,12 @@ class BudgetedExecute(Execute):
         self._stopped = None       # why the remaining cells are not run, once they are not
         self._stream_chars = {}
         self._truncated = set()
-        self._resources_for_notes = resources or {}
+        resources = resources if resources is not None else {}
+        self._resources_for_notes = resources
+        carried = resources.setdefault("pageturn", {}).setdefault("notes", [])
+        for text in notes.get(nb):           # what the sanitize steps found (before metadata is cleared)
+            if text not in carried:
+                carried.append(text)
         try:
             return super().preprocess(nb, resources, km)
         except DeadKernelError:
@@ -57,9 +63,11 @@ class BudgetedExecute(Execute):
             return self.nb, self.resources
 
     def _note(self, text: str) -> None:
-        self.log.warning("pageturn: %s", text)
-        info = (self._resources_for_notes or {}).get("nbgrader", {})
-        notes.append("execute", info.get("student", "unknown"), info.get("assignment", "unknown"), text)
+        info = self._resources_for_notes.get("nbgrader", {})
+        self.log.warning("pageturn: %s/%s: %s", info.get("student", "?"), info.get("assignment", "?"), text)
+        carried = self._resources_for_notes.setdefault("pageturn", {}).setdefault("notes", [])
+        if text not in carried and len(carried) < 12:
+            carried.append(text)
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code":

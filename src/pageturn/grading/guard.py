@@ -23,8 +23,11 @@ cells into each submission before nbgrader runs it:
   which is ``False`` when either side claims to equal an object it has never
   seen (an "always equal" object) and is ``a == b`` otherwise.
 
-What it repaired is kept as a note (:mod:`pageturn.grading.notes`, step ``guard``),
-so the teacher's summary can say so.
+What it repaired is printed by the guard cell, one line starting with
+:data:`pageturn.grading.notes.GUARD_PREFIX` each; nbgrader's chain
+(:class:`pageturn.grading.preprocessors.FinishGrading`) turns those lines into the
+notebook's notes and removes the guard cells, so the teacher's summary, the
+formgrader and the CLI all see the same findings.
 
 Limits (documented in grading/README.md): a student who reads this module can
 still attack the guard itself (for example by replacing ``before_test``). The
@@ -37,7 +40,6 @@ from __future__ import annotations
 import ast
 import builtins
 import importlib
-from pathlib import Path
 
 from pageturn.grading import notes
 
@@ -116,8 +118,7 @@ _TRANSFORMER = _StrictEquality()
 
 
 def _note(text: str) -> None:
-    here = Path.cwd()   # nbgrader runs the kernel in autograded/<student>/<lab>/
-    notes.append("guard", here.parent.name, here.name, text)
+    print(notes.GUARD_PREFIX + text)
 
 
 def capture(modules=()) -> None:

@@ -1,45 +1,40 @@
-"""Notes that grading steps leave for the teacher's summary, one file per step, student and lab.
+"""Notes that grading steps leave for the teacher, kept inside the graded notebook.
 
-Two steps cannot hand anything back to the pipeline directly: the ``Execute``
-preprocessor runs inside nbgrader (:mod:`pageturn.grading.execute`), and the guard
-runs inside the student's kernel (:mod:`pageturn.grading.guard`). Each appends
-lines to ``$PAGETURN_GRADING_NOTES/<step>--<student>--<lab>.txt``; the pipeline,
-which sets that variable to a folder, reads them back with :func:`read`.
+Every step runs inside nbgrader's own chain (:mod:`pageturn.grading.preprocessors`),
+whichever way grading was started (``make grade``, ``nbgrader autograde``, the
+formgrader's Autograde button, a JupyterHub). So the findings travel with the
+notebook: a list of plain-language strings under ``metadata["pageturn"]["notes"]`` of
+``autograded/<student>/<lab>/<lab>.ipynb``. The pipeline reads them back from there
+with :func:`read`; nbgrader's log shows each one as a warning too.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+KEY = "pageturn"
+"""The notebook-metadata key holding the notes."""
 
-ENV = "PAGETURN_GRADING_NOTES"
-"""The environment variable naming the folder of note files."""
-
-
-def _file(folder, step: str, student: str, lab: str) -> Path:
-    return Path(folder) / f"{step}--{student}--{lab}.txt"
+GUARD_PREFIX = "pageturn-grader note: "
+"""How a line the guard cell prints (:mod:`pageturn.grading.guard`) starts."""
 
 
-def append(step: str, student: str, lab: str, text: str) -> None:
-    """Append ``text`` as one line to the note file of ``step``, ``student`` and ``lab``.
+def add(nb, text: str) -> None:
+    """Append ``text`` to the notes of ``nb`` (a notebook), once."""
+    found = nb.setdefault("metadata", {}).setdefault(KEY, {}).setdefault("notes", [])
+    if text not in found:
+        found.append(text)
 
-    Does nothing when ``$PAGETURN_GRADING_NOTES`` is unset, or when the file cannot be
-    written (a note must never break grading).
-    """
-    folder = os.environ.get(ENV)
-    if not folder:
-        return
+
+def get(nb) -> list[str]:
+    """The notes of ``nb`` ([] when there are none)."""
+    return list((nb.get("metadata", {}).get(KEY) or {}).get("notes", []) or [])
+
+
+def read(path) -> list[str]:
+    """The notes of the notebook file at ``path`` ([] when it is missing or unreadable)."""
+    import json
+
     try:
-        with open(_file(folder, step, student, lab), "a", encoding="utf-8") as fh:
-            fh.write(text + "\n")
-    except OSError:
-        pass
-
-
-def read(folder, step: str, student: str, lab: str) -> list[str]:
-    """The distinct non-blank lines of a note file, in the order first written ([] when there is none)."""
-    path = _file(folder, step, student, lab)
-    if not path.is_file():
+        with open(path, encoding="utf-8") as fh:
+            return get(json.load(fh))
+    except (OSError, ValueError, AttributeError):
         return []
-    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    return list(dict.fromkeys(line for line in lines if line.strip()))

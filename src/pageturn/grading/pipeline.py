@@ -1,4 +1,4 @@
-"""The teacher's grading pipeline: release → collect → sanitize → autograde → feedback → export.
+"""The teacher's grading pipeline: release → collect → check → autograde (with the defences) → feedback → export.
 
 :func:`grade` runs the real nbgrader, in this order:
 
@@ -7,8 +7,10 @@
 2. collects submissions: those already in ``submitted/<student>/<lab>/``, or
    copies them from a folder (``submissions=``), or unpacks LMS zip files with
    ``nbgrader zip_collect`` (``zip_dir=``);
-3. repairs each submission with :func:`pageturn.grading.sanitize.sanitize`
-   (into a temporary copy; the student's file is never changed);
+3. checks that each submission has a readable notebook (a row with the reason when
+   not); the repairs and defences themselves run inside nbgrader, registered in the
+   course's ``nbgrader_config.py`` (:mod:`pageturn.grading.preprocessors`), so every
+   other way of autograding gets them too;
 4. autogrades the class in parallel: ``workers`` processes, each running one
    ``nbgrader autograde`` over its share of the students in its own temporary
    copy of the course and gradebook (SQLite allows one writer at a time), then
@@ -177,31 +179,36 @@ def submitted_students(course: Path, lab: str) -> list[str]:
 
 
 def _prepare(course: Path, lab: str, students, results, log):
-    """Sanitize each submission; return {student: (notebook, files dir)} of those that can be graded."""
-    from pageturn.grading.sanitize import sanitize, test_imports
+    """Find each student's notebook; return the ids of those nbgrader can be given.
 
-    release = nbformat.read(course / "release" / lab / f"{lab}.ipynb", as_version=4)
-    source = nbformat.read(course / "source" / lab / f"{lab}.ipynb", as_version=4)
-    modules = test_imports(source)
-    ready = {}
+    Only reporting happens here (a row and a reason for what cannot be graded); every repair
+    and defence runs inside nbgrader's chain (:mod:`pageturn.grading.preprocessors`).
+    """
+    from pageturn.grading.preprocessors import ambiguous_note, candidates
+
+    ready = []
     for student in students:
         folder = course / "submitted" / student / lab
         path = folder / f"{lab}.ipynb"
         row = results[student]
         if not path.is_file():
-            others = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
-            row.notes.append(f"not graded: no {lab}.ipynb in submitted/{student}/{lab}/"
-                             + (f" (found: {', '.join(others)})" if others else " (the folder is empty)"))
-            continue
+            found = candidates(folder, lab)
+            if len(found) > 1:
+                row.notes.append(ambiguous_note(lab, found))
+                continue
+            if not found:
+                others = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+                row.notes.append(f"not graded: no {lab}.ipynb in submitted/{student}/{lab}/"
+                                 + (f" (found: {', '.join(others)})" if others else " (the folder is empty)"))
+                continue
+            path = folder / found[0]          # graded as the lab by nbgrader's pre_convert_hook
         try:
-            nb = nbformat.read(path, as_version=4)
-            fixed = sanitize(nb, release, guard_modules=modules)
+            nbformat.read(path, as_version=4)
         except Exception as exc:  # noqa: BLE001 - any unreadable file becomes a row, not a crash
-            row.notes.append(f"not graded: {lab}.ipynb is not a readable notebook ({type(exc).__name__}: "
+            row.notes.append(f"not graded: {path.name} is not a readable notebook ({type(exc).__name__}: "
                              f"{str(exc).splitlines()[0][:120] if str(exc) else ''})")
             continue
-        row.notes.extend(fixed.notes)
-        ready[student] = fixed.notebook
+        ready.append(student)
     _say(log, f"  {len(ready)} of {len(students)} submissions are readable notebooks")
     return ready
 
@@ -222,15 +229,15 @@ def copy_course(course: Path, root: Path, labs, *, config: Path | None = None) -
     return root
 
 
-def _worker_course(course: Path, lab: str, root: Path, students, notebooks) -> Path:
+def _worker_course(course: Path, lab: str, root: Path, students) -> Path:
     copy_course(course, root, [lab])
     shutil.copyfile(course / "gradebook.db", root / "gradebook.db")
-    (root / "notes").mkdir()
+    if (course / "release" / lab).is_dir():
+        shutil.copytree(course / "release" / lab, root / "release" / lab)
     for student in students:
         src = course / "submitted" / student / lab
         dest = root / "submitted" / student / lab
         shutil.copytree(src, dest, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-        nbformat.write(notebooks[student], dest / f"{lab}.ipynb")
     return root
 
 
@@ -241,9 +248,8 @@ def _run_workers(course, lab, ready, workers, notebook_timeout, tmp, log):
     procs = []
     budget = notebook_timeout or 300
     for i, share in enumerate(shares):
-        root = _worker_course(course, lab, tmp / f"worker{i}", share, ready)
+        root = _worker_course(course, lab, tmp / f"worker{i}", share)
         env = nbgrader_env()
-        env[notes.ENV] = str(root / "notes")
         args = [sys.executable, "-m", "nbgrader", "autograde", lab, "--force"]
         if notebook_timeout:
             args.append(f"--BudgetedExecute.notebook_timeout={int(notebook_timeout)}")
@@ -265,19 +271,6 @@ def _run_workers(course, lab, ready, workers, notebook_timeout, tmp, log):
     return [(root, share, root in killed) for _, root, share, _, _ in procs]
 
 
-def _read_notes(root: Path, student: str, lab: str) -> list[str]:
-    found = notes.read(root / "notes", "execute", student, lab)[:6]
-    guard = notes.read(root / "notes", "guard", student, lab)
-    replaced = [x.removesuffix(" was replaced") for x in guard if x.endswith(" was replaced")]
-    others = [x for x in guard if not x.endswith(" was replaced")]
-    if replaced:
-        shown = ", ".join(replaced[:8]) + (f" and {len(replaced) - 8} more" if len(replaced) > 8 else "")
-        found.append(f"student code replaced {shown}; the grader put them back before each test")
-    if others:
-        found.append("student code: " + "; ".join(others[:4]) + " (undone before each test)")
-    return found
-
-
 def _merge(course: Path, lab: str, root: Path, share, results) -> None:
     """Copy the worker's grades for ``share`` into the course gradebook and its autograded notebooks."""
     import warnings
@@ -285,15 +278,13 @@ def _merge(course: Path, lab: str, root: Path, share, results) -> None:
     from nbgrader.api import Gradebook, MissingEntry
     from sqlalchemy.exc import SAWarning
 
-    from pageturn.grading.sanitize import strip_guard_cells
-
     warnings.filterwarnings("ignore", category=SAWarning)
 
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id=COURSE_ID) as wgb, \
             Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id=COURSE_ID) as gb:
         for student in share:
             row = results[student]
-            row.notes.extend(_read_notes(root, student, lab))
+            row.notes.extend(notes.read(root / "autograded" / student / lab / f"{lab}.ipynb"))
             try:
                 wsub = wgb.find_submission(lab, student)
             except MissingEntry:
@@ -320,9 +311,6 @@ def _merge(course: Path, lab: str, root: Path, share, results) -> None:
             if dest.exists():
                 shutil.rmtree(dest)
             shutil.copytree(autograded, dest)
-            for path in dest.glob("*.ipynb"):
-                nb = nbformat.read(path, as_version=4)
-                nbformat.write(strip_guard_cells(nb), path)
             row.status = "graded"
 
 

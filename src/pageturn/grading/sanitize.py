@@ -152,23 +152,15 @@ def _unique_ids(nb) -> None:
         used.add(cid)
 
 
-def sanitize(submitted, release, *, guard_modules=(), guard: bool = True) -> Sanitized:
-    """Repair ``submitted`` against ``release`` and list what was found.
+def repair(nb, release) -> list[str]:
+    """Repair ``nb`` (changed in place) against ``release``; return the findings as notes.
 
-    Args:
-        submitted: the student's notebook (a NotebookNode, as read by nbformat).
-        release: the lab's student version, as released (a NotebookNode).
-        guard_modules: extra module names the guard records before student code runs
-            (usually :func:`test_imports` of the instructor notebook).
-        guard: insert the guard cells (default True).
-
-    Raises:
-        ValueError: when ``submitted`` or ``release`` is not a notebook.
+    A grading cell pasted twice keeps one graded copy (for locked cells the one that
+    matches the release, for answer cells the last); plain cells lose stray nbgrader
+    metadata; deleted grading cells are put back where the release has them; changed
+    types and edited locked cells are reported (``OverwriteCells`` restores them);
+    suspicious code is flagged for review.
     """
-    for name, nb in (("submitted", submitted), ("release", release)):
-        if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
-            raise ValueError(f"{name} must be a notebook (a NotebookNode with cells); got {type(nb).__name__}")
-    nb = copy.deepcopy(submitted)
     notes = []
     released = {}
     for cell in release.cells:
@@ -226,17 +218,47 @@ def sanitize(submitted, release, *, guard_modules=(), guard: bool = True) -> San
                 suspicious.add(what)
     for what in sorted(suspicious):
         notes.append(f"review: student code {what}")
-
-    # 4. Guard cells.
-    if guard:
-        cells = [_guard_cell("import pageturn.grading.guard as _pageturn_guard\n"
-                             f"_pageturn_guard.capture({sorted(set(guard_modules))!r})")]
-        test_ids = {gid for gid, c in released.items() if is_test_cell(c)}
-        for cell in nb.cells:
-            gid = grading_meta(cell).get("grade_id") if _is_grading(cell) else None
-            if is_test_cell(cell) or gid in test_ids:
-                cells.append(_guard_cell("_pageturn_guard.before_test()"))
-            cells.append(cell)
-        nb.cells = cells
     _unique_ids(nb)
+    return notes
+
+
+def add_guards(nb, guard_modules=(), test_ids=()) -> None:
+    """Insert the guard cells into ``nb`` (in place): one at the top, one before each test cell
+    (a cell :func:`is_test_cell` says is one, or whose grade id is in ``test_ids``)."""
+    cells = [_guard_cell("import pageturn.grading.guard as _pageturn_guard\n"
+                         f"_pageturn_guard.capture({sorted(set(guard_modules))!r})")]
+    test_ids = set(test_ids)
+    for cell in nb.cells:
+        if is_guard_cell(cell):
+            continue
+        gid = grading_meta(cell).get("grade_id") if _is_grading(cell) else None
+        if is_test_cell(cell) or gid in test_ids:
+            cells.append(_guard_cell("_pageturn_guard.before_test()"))
+        cells.append(cell)
+    nb.cells = cells
+    _unique_ids(nb)
+
+
+def sanitize(submitted, release, *, guard_modules=(), guard: bool = True) -> Sanitized:
+    """Repair a copy of ``submitted`` against ``release`` (:func:`repair`), add guard cells
+    (:func:`add_guards`), and list what was found.
+
+    Args:
+        submitted: the student's notebook (a NotebookNode, as read by nbformat).
+        release: the lab's student version, as released (a NotebookNode).
+        guard_modules: extra module names the guard records before student code runs
+            (usually :func:`test_imports` of the instructor notebook).
+        guard: insert the guard cells (default True).
+
+    Raises:
+        ValueError: when ``submitted`` or ``release`` is not a notebook.
+    """
+    for name, nb in (("submitted", submitted), ("release", release)):
+        if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+            raise ValueError(f"{name} must be a notebook (a NotebookNode with cells); got {type(nb).__name__}")
+    nb = copy.deepcopy(submitted)
+    notes = repair(nb, release)
+    if guard:
+        test_ids = {grading_meta(c)["grade_id"] for c in release.cells if is_test_cell(c)}
+        add_guards(nb, guard_modules, test_ids)
     return Sanitized(notebook=nb, notes=notes)
