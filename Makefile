@@ -10,7 +10,7 @@ PORT   ?= 8888
 # nbgrader shells out to `alembic`, so the environment's bin/ must be on PATH.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: lab test bench data release html lock clean-venv help venv grade grade-demo teacher
+.PHONY: lab test bench data release html lock clean-venv help venv grade grade-demo teacher hub hub-deps hub-test
 
 help:
 	@echo "make lab    - set up .venv if needed and open the course in JupyterLab (127.0.0.1:$(PORT))"
@@ -22,6 +22,8 @@ help:
 	@echo "make teacher     - JupyterLab for teachers, with nbgrader's formgrader"
 	@echo "make grade LAB=<lab> - release, collect, autograde, feedback and grades CSV for one lab"
 	@echo "make grade-demo  - grade a generated demo class of submissions"
+	@echo "make hub         - (root) the course's JupyterHub with a demo class, on 127.0.0.1:$(HUB_PORT)"
+	@echo "make hub-test    - (root) a whole term on a real JupyterHub (make test runs it too)"
 
 # The environment: created once, refreshed only when the pins or the package metadata change.
 $(STAMP): pyproject.toml requirements.lock
@@ -36,7 +38,7 @@ venv: $(STAMP)
 lab: $(STAMP)
 	$(PY) -m pageturn.views student --port=$(PORT) $(LAB_ARGS)
 
-test: $(STAMP)
+test: $(STAMP) hub-deps
 	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 bench: $(STAMP)
@@ -70,3 +72,24 @@ grade-demo: $(STAMP)
 # Teachers: JupyterLab with nbgrader's formgrader and assignment tools (the student view hides them).
 teacher: $(STAMP)
 	$(PY) -m pageturn.views teacher --port=$(PORT) $(LAB_ARGS)
+
+# The course's JupyterHub (grading/jupyterhub/): JupyterHub comes with the environment; hub-deps adds npm's
+# configurable-http-proxy (and Node.js, setfacl from Debian if missing). Root only: the hub creates Unix
+# accounts and runs each user's server as that user. Elsewhere hub-deps says so and the hub tests skip
+# (outside CI).
+HUB_STAMP := $(VENV)/.pageturn-hub-installed
+HUB_PORT  ?= 8000
+
+$(HUB_STAMP): $(STAMP) grading/jupyterhub/install_hub.sh
+	grading/jupyterhub/install_hub.sh $(BIN)
+	@touch $(HUB_STAMP)
+
+hub-deps: $(STAMP)
+	@if [ "$$(id -u)" = "0" ]; then $(MAKE) --no-print-directory $(HUB_STAMP); \
+	else echo "hub: not root, so no JupyterHub here (the hub tests skip)"; fi
+
+hub: hub-deps
+	$(PY) -m pageturn.hub demo --port=$(HUB_PORT)
+
+hub-test: hub-deps
+	$(PY) -m pytest tests/hub -n 0 $(PYTEST_ARGS)

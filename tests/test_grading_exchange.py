@@ -1,10 +1,10 @@
 """The JupyterHub example: the config files load, and the exchange flow works with the real nbgrader.
 
-What runs here: grading/jupyterhub/jupyterhub_config.py and nbgrader_config.py are loaded with traitlets
-(JupyterHub itself is not installed, and its proxy needs Node.js); then, on a temporary exchange folder,
+What runs here: grading/jupyterhub/jupyterhub_config.py and nbgrader_config.py are loaded with traitlets;
+then, on a temporary exchange folder,
 release_assignment → fetch_assignment → submit → collect → our pipeline → release_feedback → fetch_feedback,
-each a real nbgrader command. What does NOT run here: JupyterHub, its proxy, login, spawning, the
-formgrader service behind the hub, Unix permissions between different accounts."""
+each a real nbgrader command, as one Unix user. The real JupyterHub, with its proxy, logins, spawning,
+the formgrader service and separate Unix accounts, runs in tests/hub/."""
 
 import os
 import shutil
@@ -45,7 +45,8 @@ def test_hub_config_names_the_service_after_the_course_and_limits_the_formgrader
     assert not any("access:services" in s for s in roles[f"nbgrader-{COURSE_ID}"]["scopes"])   # students: no formgrader
     assert hub.Spawner.environment["JUPYTER_CONFIG_DIR"].endswith("student_config")
     shared = load(HUB / "nbgrader_config.py")
-    assert shared.Exchange.root == "/srv/nbgrader/exchange" and shared.CourseDirectory.course_id == COURSE_ID
+    # No course id in the hub-wide file: each course root sets its own, and a student may be in several.
+    assert shared.Exchange.root == "/srv/pageturn/exchange" and "course_id" not in shared.CourseDirectory
 
 
 def nbgrader(args, cwd, exchange, user):

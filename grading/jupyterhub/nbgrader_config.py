@@ -1,16 +1,27 @@
-"""nbgrader settings shared by everyone on the JupyterHub server (copy to /etc/jupyter/nbgrader_config.py).
+"""nbgrader settings for everyone on the course's JupyterHub: students, teachers and the formgrader service.
 
-The exchange is the folder through which released labs, submissions and feedback move:
-teachers run `nbgrader release_assignment LAB`, students fetch and submit from the
-Assignments tab, teachers run `nbgrader collect LAB` and then
-`python -m pageturn.grading grade LAB`, and `nbgrader release_feedback LAB`.
+jupyterhub_config.py puts this folder on every hub server's JUPYTER_CONFIG_PATH, so nbgrader reads
+this file there (on another hub, copying it to /etc/jupyter/nbgrader_config.py does the same).
+It sets no course id: each course's own root (grading/nbgrader_config.py in the grader account's
+copy) sets its id, and students may be in several courses.
 
-Create it once, as root:
-    mkdir -p /srv/nbgrader/exchange && chmod ugo+rw /srv/nbgrader/exchange
+* The exchange is the folder through which released labs, submissions and feedback move
+  (PAGETURN_EXCHANGE, set by the hub to $PAGETURN_HUB_ROOT/exchange). Everyone must be able to write
+  to it: ``python -m pageturn.hub prepare`` makes it, or as root:
+  ``mkdir -p /srv/pageturn/exchange && chmod 1777 /srv/pageturn/exchange``.
+* ``path_includes_course``: each course has its own folder in the exchange, and students fetch into
+  ``~/<course id>/<lab>/``, so two courses' labs of the same name cannot collide.
+* JupyterHubAuthPlugin: a user takes part in a course when they are in the hub group
+  ``nbgrader-<course id>`` (students) or ``formgrade-<course id>`` (teachers); their Assignments
+  tab lists only those courses, and fetching or submitting to any other course is refused.
 """
+
+import os
+
+from nbgrader.auth import JupyterHubAuthPlugin
 
 c = get_config()  # noqa: F821
 
-c.CourseDirectory.course_id = "pageturn-build-vs-run"
-c.Exchange.root = "/srv/nbgrader/exchange"
+c.Exchange.root = os.environ.get("PAGETURN_EXCHANGE", "/srv/pageturn/exchange")
 c.Exchange.path_includes_course = True
+c.Authenticator.plugin_class = JupyterHubAuthPlugin
