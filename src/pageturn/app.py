@@ -65,13 +65,14 @@ VERSIONS = {
     "2.1": "the new release: 'newest first' order, a little faster",
     "2.1-bad": "a faulty build of 2.1: leaves the newest book out of my list, "
                "and its cover lookup adds about 40 ms for about 40 % of readers",
+    "2.1.1": "2.1 with a fix: sorts imported books whose logged_at came as text (an ISO date)",
 }
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 HOST = "127.0.0.1"
 
 #: Typical service time per route in seconds (before jitter).
 _BASE_S = {"log_book": 0.004, "my_books": 0.003, "search": 0.005, "health": 0.0005}
-_SPEED = {"2.0": 1.0, "2.1": 0.85, "2.1-bad": 0.85}
+_SPEED = {"2.0": 1.0, "2.1": 0.85, "2.1-bad": 0.85, "2.1.1": 0.85}
 _SLOW_COVER_S = 0.040
 _SLOW_COVER_PERCENT = 40.0
 _MAX_BODY_BYTES = 10_000
@@ -441,6 +442,45 @@ class Pageturn:
             events = events[-last:]
         return events
 
+    # ------------------------------------------------------------------ data: import and snapshot
+    def import_books(self, reader: str, records) -> int:
+        """Import a reader's history from the old app: each record (a dict with ``title``,
+        ``author`` and ``logged_at``) is stored **as given**, like the old import did; no
+        check of ``logged_at`` (seconds since the epoch, or whatever the old app wrote).
+        Returns how many books the reader now has.
+
+        Raises:
+            ValueError: if ``reader`` is not a valid reader id or a record has no title.
+        """
+        try:
+            reader = _check_reader(reader)
+        except _HttpError as error:
+            raise ValueError(error.message) from None
+        records = list(records)
+        for record in records:
+            if not isinstance(record, dict) or not str(record.get("title", "")).strip():
+                raise ValueError(f"records must be dicts with a title, got {record!r}")
+        with self._lock:
+            shelf = self._books.setdefault(reader, [])
+            for record in records:
+                shelf.append({"id": next(self._book_ids), "title": str(record["title"]),
+                              "author": str(record.get("author", "")),
+                              "logged_at": record.get("logged_at", time.time()),
+                              "version": record.get("version", "import")})
+            self.metrics.books.set(sum(len(b) for b in self._books.values()))
+            count = len(shelf)
+        self._event(logging.INFO, "books_imported", reader=reader, records=len(records))
+        return count
+
+    def snapshot(self) -> dict:
+        """A copy of the app's data now: ``taken_at_s`` (seconds since the epoch),
+        ``state`` (as :meth:`state`) and ``books`` (reader id -> list of book dicts, copied)."""
+        import copy
+
+        with self._lock:
+            books = copy.deepcopy(self._books)
+        return {"taken_at_s": time.time(), "state": self.state(), "books": books}
+
     # ------------------------------------------------------------------ sanity checks
     def start_sanity(self, every_s: float = 5.0, check=None):
         """Run a sanity check now and then every ``every_s`` seconds in the background.
@@ -568,6 +608,9 @@ class Pageturn:
         self.metrics.observe(route, status, version, seconds)
         fields = dict(route=route, method=method, status=status, ms=round(seconds * 1000, 3),
                       reader=reader, version=version)
+        request_id = handler.headers.get("X-Request-Id")
+        if request_id:  # set by a load balancer (pageturn.live): log it, echo it
+            fields["request_id"] = extra_headers["X-Request-Id"] = request_id[:64]
         if status >= 500:
             self._event(logging.ERROR, "request_failed", error=payload.get("error"), **fields)
         elif status >= 400:
@@ -712,10 +755,31 @@ def _log_book(app, *, body, reader, version, **_):
 def _shown_books(books, version):
     if version == "2.0":
         return list(books)  # oldest first
+    if version == "2.1.1":  # the fix: an imported book may carry its date as ISO text
+        newest_first = sorted(books, key=lambda b: (_timestamp(b["logged_at"]), b["id"]), reverse=True)
+        return newest_first
     newest_first = sorted(books, key=lambda b: (b["logged_at"], b["id"]), reverse=True)
     if version == "2.1-bad":
         return newest_first[1:]  # the bug: an off-by-one skips the newest book
     return newest_first
+
+
+def _timestamp(value) -> float:
+    """``logged_at`` as seconds since the epoch: a number as it is, ISO text parsed (UTC if
+    no zone), None as 0 (the oldest).
+
+    Raises:
+        ValueError: for text that is not an ISO date.
+    """
+    if value is None:  # no date at all: sorts as the oldest
+        return 0.0
+    if isinstance(value, str):
+        import datetime
+        moment = datetime.datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=datetime.timezone.utc)
+        return moment.timestamp()
+    return float(value)
 
 
 def _my_books(app, *, reader, version, **_):

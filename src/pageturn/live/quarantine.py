@@ -1,0 +1,88 @@
+"""Quarantine: take a failing instance out of service, keep it, and replace it.
+
+What :meth:`pageturn.live.fleet.Fleet.quarantine` does, in order (the talk's
+"what has happened in between"):
+
+1. take a **snapshot** of the instance's data at that moment (a flight recorder);
+2. **deregister** it from the balancer: no new readers, requests in flight finish;
+3. keep it **running**, state intact, for debugging (the console opens only now);
+4. start a **replacement** that takes over exactly its readers, and restore the
+   snapshot into it through :func:`restore`, which checks every record and
+   *holds back* the ones that fail (they wait for a fix, like a dead-letter queue).
+
+The record of all that is a :class:`Quarantine`. :func:`affected_readers` counts the
+readers who met an error before and after it, from the balancer's log.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import numbers
+
+
+@dataclasses.dataclass
+class Quarantine:
+    """One quarantined instance: ``name``, ``replacement`` (the new instance's name),
+    ``alert`` (the :class:`pageturn.live.alerts.Alert` that caused it, or None),
+    ``snapshot`` (its data when the alert fired), ``at_s`` (seconds since the epoch),
+    ``held_back`` (records the restore refused: dicts with ``reader`` and the record),
+    and ``released`` (True once the instance was stopped)."""
+
+    name: str
+    replacement: str
+    alert: object
+    snapshot: dict
+    at_s: float
+    held_back: list
+    released: bool = False
+
+
+def valid_record(book) -> bool:
+    """A book record a restore accepts: a dict with a non-empty ``title`` and a
+    ``logged_at`` that is a finite number (seconds since the epoch)."""
+    if not isinstance(book, dict) or not str(book.get("title", "")).strip():
+        return False
+    value = book.get("logged_at")
+    return (isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(float(value)))
+
+
+def restore(app, snapshot: dict, readers=None) -> list[dict]:
+    """Import ``snapshot``'s books (only ``readers``' if given) into ``app``, checking each
+    record with :func:`valid_record`. Returns the held-back records (dicts with
+    ``reader`` and ``book``), in order.
+
+    Raises:
+        ValueError: if ``snapshot`` has no ``books`` dict.
+    """
+    if not isinstance(snapshot, dict) or not isinstance(snapshot.get("books"), dict):
+        raise ValueError("snapshot must be a dict from Pageturn.snapshot() with a 'books' dict")
+    keep = None if readers is None else set(readers)
+    held = []
+    for reader, books in sorted(snapshot["books"].items()):
+        if keep is not None and reader not in keep:
+            continue
+        good = [b for b in books if valid_record(b)]
+        held += [{"reader": reader, "book": b} for b in books if not valid_record(b)]
+        if good:
+            app.import_books(reader, good)
+    return held
+
+
+def affected_readers(records, at_s: float):
+    """Readers who got a 5xx answer, before and after ``at_s`` (seconds since the epoch),
+    from balancer log records (:meth:`pageturn.live.balancer.Balancer.records`).
+
+    Returns a one-row-per-period DataFrame: ``period`` ("before" / "after"),
+    ``requests``, ``failed`` (5xx answers), ``readers_failed`` (distinct readers with
+    at least one 5xx).
+    """
+    import pandas as pd
+
+    rows = []
+    for period, keep in (("before", lambda t: t < at_s), ("after", lambda t: t >= at_s)):
+        chosen = [r for r in records if keep(r["time_s"]) and r["reader"] is not None]
+        failed = [r for r in chosen if r["status"] >= 500]
+        rows.append({"period": period, "requests": len(chosen), "failed": len(failed),
+                     "readers_failed": len({r["reader"] for r in failed})})
+    return pd.DataFrame(rows)
