@@ -56,7 +56,7 @@ nav: $(STAMP)
 	$(PY) -m pageturn.release $(if $(FORCE),--force)
 
 html: $(STAMP)
-	$(PY) -m pageturn.html notebooks build/html
+	$(PY) -m pageturn.statichtml notebooks build/html
 
 # Authors only: refresh the pins after changing pyproject.toml.
 lock:
