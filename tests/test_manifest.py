@@ -4,7 +4,6 @@ If one of these fails, the message says which notebook or config disagrees; `mak
 navigation lines and the start page's list.
 """
 
-import doctest
 import re
 import shutil
 from pathlib import Path
@@ -117,8 +116,3 @@ def test_adding_a_lesson_is_one_manifest_entry_and_make_nav(tmp_path):
     assert "[Lesson 9 · Something new](09_new.ipynb)" in "".join(c.source for c in start.cells)
     last_lab = nbformat.read(tmp_path / course.labs[-1].source, as_version=4)
     assert "[Next →](../../notebooks/09_new.ipynb)" in last_lab.cells[0].source
-
-
-def test_manifest_doctests():
-    result = doctest.testmod(manifest)
-    assert result.attempted > 0 and result.failed == 0
