@@ -10,7 +10,7 @@ PORT   ?= 8888
 # nbgrader shells out to `alembic`, so the environment's bin/ must be on PATH.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: lab test bench data release html lock clean-venv help venv grade grade-demo teacher hub hub-deps hub-test
+.PHONY: lab test bench data release html lock clean-venv help venv grade grade-demo teacher hub hub-deps hub-test nav
 
 help:
 	@echo "make lab    - set up .venv if needed and open the course in JupyterLab (127.0.0.1:$(PORT))"
@@ -19,6 +19,7 @@ help:
 	@echo "make data   - regenerate data/ from the engine (byte-identical)"
 	@echo "make release [FORCE=1] [LAB=name] - release grading/source/<lab> into labs/<lab>"
 	@echo "make html   - export the lessons to static HTML in build/html"
+	@echo "make nav    - write every notebook's navigation line and the start page's list from course.toml"
 	@echo "make teacher     - JupyterLab for teachers, with nbgrader's formgrader"
 	@echo "make grade LAB=<lab> - release, collect, autograde, feedback and grades CSV for one lab"
 	@echo "make grade-demo  - grade a generated demo class of submissions"
@@ -50,8 +51,14 @@ data: $(STAMP)
 release: $(STAMP)
 	$(PY) -m pageturn.release $(if $(FORCE),--force) $(LAB)
 
+# Authors: after editing course.toml, write the navigation lines and the start page's list from it,
+# then release the labs so labs/ gets them too (release still refuses to overwrite a learner's edits).
+nav: $(STAMP)
+	$(PY) -m pageturn.nav
+	$(PY) -m pageturn.release $(if $(FORCE),--force)
+
 html: $(STAMP)
-	$(PY) -m pageturn.html notebooks build/html
+	$(PY) -m pageturn.statichtml notebooks build/html
 
 # Authors only: refresh the pins after changing pyproject.toml.
 lock:

@@ -1,8 +1,8 @@
-"""Readable without a kernel: GitHub/nbviewer, and `make html` (pageturn.html), offline.
+"""Readable without a kernel: GitHub/nbviewer, and `make html` (pageturn.statichtml), offline.
 
 * Stored notebooks carry no ``metadata.widgets`` (GitHub refuses to render one
   whose widget metadata lacks ``state``).
-* ``python -m pageturn.html notebooks OUT`` (what ``make html`` runs) executes every
+* ``python -m pageturn.statichtml notebooks OUT`` (what ``make html`` runs) executes every
   lesson and writes one HTML page each, with embedded PNG figures, no script
   fetched from anywhere, the quiz questions as text and a still copy of the dial.
 """
@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from pageturn import html as pthtml
+from pageturn import statichtml as pthtml
 
 # The export runs once (a module fixture): keep its tests on one pytest-xdist worker.
 pytestmark = pytest.mark.xdist_group("html")
@@ -48,7 +48,7 @@ def test_stored_notebook_renders_on_github(path):
                              "(.venv/bin/python -m pageturn.nbtools strip FILE)")
 
 
-# ------------------------------------------------------------------ pageturn.html, unit level
+# ------------------------------------------------------------------ pageturn.statichtml, unit level
 
 def _widget_notebook():
     """A small notebook with stored widget state: a VBox of HTML, an Image, a slider and a button."""
@@ -120,7 +120,7 @@ LESSONS = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")
 def exported(tmp_path_factory):
     """Run what `make html` runs, into a temporary folder; return that folder."""
     out = tmp_path_factory.mktemp("html")
-    proc = subprocess.run([sys.executable, "-m", "pageturn.html", "notebooks", str(out)], cwd=ROOT,
+    proc = subprocess.run([sys.executable, "-m", "pageturn.statichtml", "notebooks", str(out)], cwd=ROOT,
                           capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, f"make html failed:\n{proc.stdout}\n{proc.stderr[-4000:]}"
     return out

@@ -18,6 +18,13 @@ def number(name: str, value, *, low: float | None = None, high: float | None = N
 
     ``low``/``high`` are inclusive bounds unless ``low_open``/``high_open`` is set.
 
+    >>> number("weeks", 13, low=1, integer=True)
+    13
+    >>> number("failure_rate", 1.5, low=0, high=1)
+    Traceback (most recent call last):
+    ...
+    ValueError: failure_rate must be in [0, 1], got 1.5
+
     Raises:
         ValueError: naming ``name``, the value received and the allowed range,
             when the value is not a real number, is NaN or infinite, is not a
@@ -42,6 +49,13 @@ def number(name: str, value, *, low: float | None = None, high: float | None = N
 
 def choice(name: str, value, allowed) -> object:
     """Return ``value`` if it is one of ``allowed``.
+
+    >>> choice("view", "teacher", ("student", "teacher"))
+    'teacher'
+    >>> choice("view", "admin", ("student", "teacher"))
+    Traceback (most recent call last):
+    ...
+    ValueError: view must be one of 'student', 'teacher'; got 'admin'
 
     Raises:
         ValueError: naming ``name``, the value and the allowed choices.

@@ -24,7 +24,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from pageturn import manifest
+
 VIEWS = ("student", "teacher")
 HIDDEN_FROM_STUDENTS = (
     "@jupyter/nbgrader:formgrader",
@@ -47,7 +48,7 @@ class Launch:
     url: str
 
 
-def config_dir(view: str, root: Path = ROOT) -> Path:
+def config_dir(view: str, root: Path | None = None) -> Path:
     """The Jupyter config folder of ``view``.
 
     Raises:
@@ -55,17 +56,17 @@ def config_dir(view: str, root: Path = ROOT) -> Path:
     """
     if view not in VIEWS:
         raise ValueError(f"view must be one of {', '.join(map(repr, VIEWS))}; got {view!r}")
-    return Path(root) / "jupyter_config" / view
+    return Path(root or manifest.root()) / "jupyter_config" / view
 
 
-def launch(view: str, *, port: int = 8888, token: str | None = None, root: Path = ROOT) -> Launch:
+def launch(view: str, *, port: int = 8888, token: str | None = None, root: Path | None = None) -> Launch:
     """The command that starts ``view`` on 127.0.0.1:``port``.
 
     Args:
         view: "student" or "teacher".
         port: TCP port, 1–65535.
         token: the login token (None lets Jupyter make one and print it).
-        root: the course's repository folder.
+        root: the course's repository folder (default: :func:`pageturn.manifest.root`).
 
     Raises:
         ValueError: for an unknown view or a port outside 1–65535.
@@ -73,7 +74,7 @@ def launch(view: str, *, port: int = 8888, token: str | None = None, root: Path 
     cfg = config_dir(view, root)
     if not isinstance(port, int) or not 1 <= port <= 65535:
         raise ValueError(f"port must be a whole number from 1 to 65535; got {port!r}")
-    root = Path(root)
+    root = Path(root or manifest.root())
     env = dict(os.environ)
     bindir = str(Path(sys.executable).parent)
     env["PATH"] = bindir + os.pathsep + env.get("PATH", "")   # nbgrader runs `alembic`
@@ -83,7 +84,7 @@ def launch(view: str, *, port: int = 8888, token: str | None = None, root: Path 
     env.setdefault("JUPYTERLAB_SETTINGS_DIR", str(home_lab / "user-settings"))
     env.setdefault("JUPYTERLAB_WORKSPACES_DIR", str(home_lab / "workspaces"))
     if view == "student":
-        cwd, start = root, "/lab/tree/notebooks/00_start.ipynb"
+        cwd, start = root, f"/lab/tree/{manifest.load(root / manifest.FILENAME).start}"
     else:
         cwd, start = root / "grading", "/lab"
     argv = [str(Path(bindir) / "jupyter-lab"), "--no-browser", "--ip=127.0.0.1", f"--port={port}",

@@ -11,7 +11,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
 def test_exported_lesson_reads_offline_in_a_browser(page, tmp_path):
-    from pageturn import html as pthtml
+    from pageturn import statichtml as pthtml
     from pageturn.quiz import load_quiz
 
     if not (jlab.ROOT / "notebooks" / "01_two_jobs.ipynb").is_file():

@@ -16,8 +16,8 @@ its own:
   sentence beside it, or else the first sentence of the text that follows it;
 * links between the exported notebooks point at the ``.html`` files.
 
-Command line: ``python -m pageturn.html SOURCE_FOLDER OUT_FOLDER [--timeout S] [NAME ...]``
-(``make html`` runs ``python -m pageturn.html notebooks build/html``).
+Command line: ``python -m pageturn.statichtml SOURCE_FOLDER OUT_FOLDER [--timeout S] [NAME ...]``
+(``make html`` runs ``python -m pageturn.statichtml notebooks build/html``).
 """
 
 from __future__ import annotations
@@ -331,7 +331,7 @@ def export_folder(source, out, names=None, timeout: float = 600.0, log=print) ->
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pageturn.html", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m pageturn.statichtml", description=__doc__.split("\n\n")[0])
     parser.add_argument("source", help="folder of notebooks (e.g. notebooks)")
     parser.add_argument("out", help="folder for the HTML files (e.g. build/html)")
     parser.add_argument("names", nargs="*", help="only these notebooks (default: all)")

@@ -1,0 +1,107 @@
+"""The one registry of what the course leaves running in the background, and the one exit hook.
+
+Apps, dashboards, fleets and sanity checkers start threads, servers or processes. Each registers
+itself here when it starts and unregisters when it stops, so that:
+
+- :func:`running` lists what still runs (tests use it to prove a clean exit);
+- :func:`stop_all` stops it, newest first; it runs once more when the Python process exits
+  (a single ``atexit`` hook, registered here and nowhere else).
+
+The registry holds weak references: registering never keeps an object alive.
+
+>>> class Server:
+...     def __init__(self): self.stopped = False
+...     def stop(self): self.stopped = True
+>>> s = Server()
+>>> handle = register(s, "example")
+>>> [type(x).__name__ for x in running("example")]
+['Server']
+>>> stop_all("example")
+[]
+>>> s.stopped, running("example")
+(True, [])
+"""
+
+from __future__ import annotations
+
+import atexit
+import itertools
+import threading
+import warnings
+import weakref
+from dataclasses import dataclass
+
+_LOCK = threading.Lock()
+_ENTRIES: dict[int, _Entry] = {}
+_IDS = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    ref: weakref.ref
+    kind: str
+    stop: str
+
+
+def register(thing, kind: str, *, stop: str = "stop") -> int:
+    """Record that ``thing`` runs in the background; return a handle for :func:`unregister`.
+
+    ``kind`` names what it is ("app", "admin", "fleet", ...); ``stop`` is the name of the method
+    that stops it, called with no arguments.
+
+    Raises:
+        ValueError: when ``kind`` is empty or ``thing`` has no method called ``stop``.
+    """
+    if not isinstance(kind, str) or not kind:
+        raise ValueError(f"kind must be a non-empty string; got {kind!r}")
+    if not callable(getattr(thing, stop, None)):
+        raise ValueError(f"stop must name a method of {type(thing).__name__}; got {stop!r}")
+    handle = next(_IDS)
+    with _LOCK:
+        _ENTRIES[handle] = _Entry(weakref.ref(thing), kind, stop)
+    return handle
+
+
+def unregister(handle: int) -> None:
+    """Forget ``handle`` (a thing calls this from its own stop method). Unknown handles are ignored."""
+    with _LOCK:
+        _ENTRIES.pop(handle, None)
+
+
+def _live(kind: str | None) -> list[tuple[int, object, _Entry]]:
+    with _LOCK:
+        items = list(_ENTRIES.items())
+    out = []
+    for handle, entry in items:
+        thing = entry.ref()
+        if thing is None:
+            unregister(handle)
+        elif kind is None or entry.kind == kind:
+            out.append((handle, thing, entry))
+    return out
+
+
+def running(kind: str | None = None) -> list:
+    """What is registered and still alive, oldest first (only things of ``kind``, if given)."""
+    return [thing for _, thing, _ in _live(kind)]
+
+
+def stop_all(kind: str | None = None) -> list[str]:
+    """Stop everything registered (only things of ``kind``, if given), newest first.
+
+    A stop that fails does not stop the others: it is reported with a ``RuntimeWarning`` and in the
+    returned list of problems (empty when everything stopped).
+    """
+    problems = []
+    for handle, thing, entry in reversed(_live(kind)):
+        try:
+            getattr(thing, entry.stop)()
+        except Exception as exc:  # report, never hide: the learner needs to know something is left
+            problem = f"could not stop {entry.kind} {thing!r:.80}: {type(exc).__name__}: {exc}"
+            warnings.warn(problem, RuntimeWarning, stacklevel=2)
+            problems.append(problem)
+        unregister(handle)
+    return problems
+
+
+atexit.register(stop_all)

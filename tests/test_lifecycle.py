@@ -1,0 +1,63 @@
+"""One registry for what runs in the background: it lists, stops, and reports what it could not stop."""
+
+import gc
+
+import pytest
+
+from pageturn import lifecycle
+
+
+class Thing:
+    def __init__(self, fail=False):
+        self.stopped, self.fail = False, fail
+
+    def stop(self):
+        if self.fail:
+            raise OSError("port still busy")
+        self.stopped = True
+
+
+def test_stop_all_stops_newest_first_and_forgets():
+    order = []
+
+    class Tracked(Thing):
+        def stop(self):
+            order.append(self)
+
+    a, b = Tracked(), Tracked()
+    lifecycle.register(a, "test-order")
+    lifecycle.register(b, "test-order")
+    assert lifecycle.running("test-order") == [a, b]
+    assert lifecycle.stop_all("test-order") == []
+    assert order == [b, a] and lifecycle.running("test-order") == []
+
+
+def test_a_failing_stop_is_reported_and_the_rest_still_stop():
+    good, bad = Thing(), Thing(fail=True)
+    lifecycle.register(good, "test-fail")
+    lifecycle.register(bad, "test-fail")
+    with pytest.warns(RuntimeWarning, match="could not stop test-fail .*port still busy"):
+        problems = lifecycle.stop_all("test-fail")
+    assert len(problems) == 1 and good.stopped
+
+
+def test_registering_does_not_keep_a_thing_alive():
+    lifecycle.register(Thing(), "test-weak")
+    gc.collect()
+    assert lifecycle.running("test-weak") == []
+
+
+def test_unregister_and_kinds():
+    a, b = Thing(), Thing()
+    handle = lifecycle.register(a, "test-kind-a")
+    lifecycle.register(b, "test-kind-b")
+    lifecycle.unregister(handle)
+    assert lifecycle.running("test-kind-a") == [] and lifecycle.running("test-kind-b") == [b]
+    lifecycle.stop_all("test-kind-b")
+
+
+@pytest.mark.parametrize("kind, stop, message", [("", "stop", "kind must be a non-empty string"),
+                                                 ("x", "halt", "stop must name a method of Thing; got 'halt'")])
+def test_bad_registration_names_the_problem(kind, stop, message):
+    with pytest.raises(ValueError, match=message):
+        lifecycle.register(Thing(), kind, stop=stop)

@@ -1,0 +1,118 @@
+"""The course manifest (course.toml) is the one owner of the course's list, order, id, points and times.
+
+If one of these fails, the message says which notebook or config disagrees; `make nav` fixes the
+navigation lines and the start page's list.
+"""
+
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from traitlets.config.loader import PyFileConfigLoader
+
+from pageturn import manifest, nav
+
+ROOT = Path(__file__).resolve().parents[1]
+COURSE = manifest.load(ROOT / "course.toml")
+
+
+def test_manifest_lists_every_lesson_and_lab_there_is():
+    lessons = {p.relative_to(ROOT).as_posix() for p in (ROOT / "notebooks").glob("*.ipynb")} - {COURSE.start}
+    assert {i.path for i in COURSE.lessons} == lessons
+    sources = {p.name for p in (ROOT / "grading" / "source").iterdir() if p.is_dir()}
+    released = {p.name for p in (ROOT / "labs").iterdir() if p.is_dir()}
+    assert set(COURSE.lab_names) == sources == released
+    for item in COURSE.items:
+        assert (ROOT / item.path).is_file(), item.path
+
+
+def test_navigation_and_start_page_agree_with_the_manifest():
+    stale = [str(path.relative_to(ROOT)) for path, _ in nav.plan(COURSE, ROOT)]
+    assert stale == [], f"these notebooks disagree with course.toml; run `make nav`: {stale}"
+
+
+@pytest.mark.parametrize("lab", COURSE.labs, ids=lambda i: i.key)
+def test_released_lab_carries_the_same_navigation_as_its_source(lab):
+    source = nbformat.read(ROOT / lab.source, as_version=4)
+    released = nbformat.read(ROOT / lab.path, as_version=4)
+    for end in (0, -1):
+        assert released.cells[end].source == source.cells[end].source == nav.nav_line(COURSE, lab), \
+            "run `make nav` (it releases the labs too)"
+
+
+@pytest.mark.parametrize("lab", COURSE.labs, ids=lambda i: i.key)
+def test_lab_points_are_the_points_of_its_graded_cells(lab):
+    nb = nbformat.read(ROOT / lab.source, as_version=4)
+    points = sum(c.metadata.get("nbgrader", {}).get("points", 0) for c in nb.cells)
+    assert points == lab.points, f"{lab.source} has {points} points; course.toml says {lab.points}"
+
+
+@pytest.mark.parametrize("item", COURSE.items, ids=lambda i: i.key)
+def test_no_notebook_states_a_time_other_than_the_manifests(item):
+    nb = nbformat.read(ROOT / (item.source or item.path), as_version=4)
+    text = " ".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    stated = {int(m) for m in re.findall(r"about (\d+) minutes", text, flags=re.I)}
+    assert stated <= {item.minutes}, f"{item.path} says {sorted(stated)} minutes; course.toml says {item.minutes}"
+
+
+@pytest.mark.parametrize("lesson", COURSE.lessons, ids=lambda i: i.key)
+def test_each_lesson_shows_its_quiz(lesson):
+    assert lesson.quiz, f"{lesson.path} has no quiz in course.toml"
+    assert (ROOT / "src" / "pageturn" / "quizzes" / f"{lesson.quiz}.toml").is_file()
+    nb = nbformat.read(ROOT / lesson.path, as_version=4)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert f'show_quiz("{lesson.quiz}"' in code, f"{lesson.path} does not show quiz {lesson.quiz!r}"
+
+
+@pytest.mark.parametrize("config", ["grading/nbgrader_config.py", "grading/jupyterhub/nbgrader_config.py"])
+def test_nbgrader_configs_use_the_manifests_course_id(config):
+    path = ROOT / config
+    loaded = PyFileConfigLoader(path.name, path=str(path.parent)).load_config()
+    assert loaded.CourseDirectory.course_id == COURSE.id
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", "a [course] table"),
+    ('[course]\nid = "x"\ntitle = "t"\nstart = "s"\n', "no [[item]]"),
+    ('[course]\nid = "x"\ntitle = "t"\nstart = "s"\n[[item]]\nkind = "talk"\n', "kind must be one of"),
+    ('[course]\nid = "x"\ntitle = "t"\nstart = "s"\n[[item]]\nkind = "lesson"\ntitle = "L"\nsummary = "s"\n'
+     'minutes = 0\npath = "notebooks/01_a.ipynb"\n', "minutes must be between 1 and 300; got 0"),
+    ('[course]\nid = "x"\ntitle = "t"\nstart = "s"\n[[item]]\nkind = "lab"\ntitle = "L"\nsummary = "s"\n'
+     'minutes = 5\nname = "lab1"\npoints = "ten"\n', "points must be a positive number; got 'ten'"),
+    ('[course]\nid = "x"\ntitle = "t"\nstart = "s"\n[[item]]\nkind = "lesson"\ntitle = "L"\nsummary = "s"\n'
+     'minutes = 5\n', "path is missing"),
+])
+def test_a_broken_manifest_names_what_is_wrong(text, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        manifest.parse(text)
+
+
+def test_lab_lookup_names_the_labs_there_are():
+    assert COURSE.lab(COURSE.lab_names[0]).key == COURSE.lab_names[0]
+    with pytest.raises(ValueError, match="lab must be one of .*got 'lab9'"):
+        COURSE.lab("lab9")
+
+
+def test_adding_a_lesson_is_one_manifest_entry_and_make_nav(tmp_path):
+    """An author writes the notebook and one manifest entry; nav wires it into the course."""
+    for part in ("notebooks", "grading/source"):
+        shutil.copytree(ROOT / part, tmp_path / part)
+    text = (ROOT / "course.toml").read_text() + (
+        '\n[[item]]\nkind = "lesson"\npath = "notebooks/09_new.ipynb"\ntitle = "Lesson 9 · Something new"\n'
+        'summary = "A new idea."\nminutes = 20\nquiz = "09_new"\n')
+    (tmp_path / "course.toml").write_text(text)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Lesson 9")])
+    nbformat.write(nb, tmp_path / "notebooks" / "09_new.ipynb")
+    course = manifest.load(tmp_path / "course.toml")
+    for path, changed in nav.plan(course, tmp_path):
+        nbformat.write(changed, path)
+    assert nav.plan(course, tmp_path) == []
+    new = nbformat.read(tmp_path / "notebooks" / "09_new.ipynb", as_version=4)
+    assert new.cells[0].source == new.cells[-1].source == nav.nav_line(course, course.items[-1])
+    assert "[Back to the start →](00_start.ipynb)" in new.cells[0].source
+    start = nbformat.read(tmp_path / course.start, as_version=4)
+    assert "[Lesson 9 · Something new](09_new.ipynb)" in "".join(c.source for c in start.cells)
+    last_lab = nbformat.read(tmp_path / course.labs[-1].source, as_version=4)
+    assert "[Next →](../../notebooks/09_new.ipynb)" in last_lab.cells[0].source
