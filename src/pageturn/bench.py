@@ -49,8 +49,9 @@ def rows():
     """(what, measured, goal, met) for every benchmark, as printable text and a bool.
 
     Times are medians of several runs. The grading rows grade one demo class of a real
-    lab twice in the same run, with our pipeline and with plain nbgrader run once per
-    student, so the speed-up compares peers on the same machine at the same moment.
+    lab twice in the same run, with our pipeline and with ONE plain ``nbgrader autograde``
+    over the whole class, so the speed-up compares peers on the same machine at the same
+    moment; the limit is the students' own cells spread over the cores.
     """
     med = statistics.median(bench_simulate())
     yield "simulate 52 weeks at minute resolution", _ms(med), "<= 5 ms", med <= 0.005
@@ -60,11 +61,15 @@ def rows():
     med = statistics.median(measure_update())
     yield "deploy dial: slider change to new view", _ms(med), "<= 60 ms", med <= 0.060
     from pageturn.grading.bench import measure_demo
-    lab = "lab2_histograms"
-    ours, plain = measure_demo(lab)
-    yield f"grade demo class of {lab} (our pipeline)", f"{ours:.1f} s", "<= 300 s", ours <= 300
-    yield "  same class, nbgrader once per student", f"{plain:.1f} s", "(peer)", True
-    yield "  speed-up of the pipeline over the peer", f"{plain / ours:.1f}x", ">= 2x", plain / ours >= 2
+    b = measure_demo("lab2_histograms")
+    n = b.students
+    yield f"grade {n} demo students of {b.lab} (our pipeline)", f"{b.ours:.1f} s", "<= 300 s", b.ours <= 300
+    yield "  same class, ONE nbgrader autograde (peer)", f"{b.peer:.1f} s", "(peer)", True
+    yield "  speed-up over the one-command peer", f"{b.speedup:.1f}x", ">= 3x", b.speedup >= 3
+    yield "  per student: pipeline", f"{b.ours / n:.2f} s", "", True
+    yield "  per student: one nbgrader autograde", f"{b.peer / n:.2f} s", "", True
+    yield f"  limit: students' own cells on {b.cores} cores", f"{b.limit:.1f} s", "(limit)", True
+    yield "  per student: limit", f"{b.limit / n:.2f} s", "", True
 
 
 def main() -> int:

@@ -1,8 +1,10 @@
 """Check your own lab, with no teacher: ``from pageturn.selfcheck import check; check()``.
 
 It grades the **saved** copy of your notebook with the same autograder and the
-same hidden tests your teacher would use (the real nbgrader, in a temporary
-copy of the course), and shows which parts pass. It never shows a solution or
+same hidden tests your teacher would use (the real nbgrader, with the course's
+``nbgrader_config.py`` and so the same defences, run in this process on a
+temporary copy of the course; the lab's release is made once and cached), and
+shows which parts pass. It never shows a solution or
 the code of a hidden test, and it never changes your notebook: it reads the
 file and works on a copy. Save first (Ctrl+S / ⌘S): unsaved edits are not seen.
 
@@ -98,6 +100,98 @@ def _titles(notebook) -> dict:
     return titles
 
 
+def _fast_imports() -> None:
+    """Import nbformat without building ``rfc3987-syntax``'s parser (about 2.6 s; see
+    :mod:`pageturn.grading.nbgrader_main`), then let later imports of that package work again."""
+    import sys
+
+    if "jsonschema" not in sys.modules and "rfc3987_syntax" not in sys.modules:
+        sys.modules["rfc3987_syntax"] = None
+        try:
+            import nbformat  # noqa: F401 - imported for its side effect on jsonschema
+        finally:
+            del sys.modules["rfc3987_syntax"]
+
+
+def _config(root: Path):
+    from traitlets.config.loader import PyFileConfigLoader
+
+    return PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+
+
+def _api(root: Path):
+    """nbgrader's own API on the course ``root``, with that course's config (as the formgrader uses it)."""
+    from nbgrader.apps.api import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    config = _config(root)
+    coursedir = CourseDirectory(config=config)
+    coursedir.root = str(root)
+    return NbGraderAPI(coursedir, config=config)
+
+
+def _autograde(root: Path, lab: str) -> dict:
+    """``NbGraderAPI.autograde`` of student "you": exactly the teacher's chain (same config,
+    same defences, same hidden tests), run in this process rather than a new nbgrader."""
+    return _api(root).autograde(lab, "you", force=True, create=True)
+
+
+def _in_thread(fn, *args):
+    """Run ``fn`` in a worker thread: inside a Jupyter kernel the main thread's event loop is
+    already running, and nbclient needs a loop of its own."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import warnings
+
+    def quiet():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")      # SQLAlchemy's warnings about nbgrader's own code
+            return fn(*args)
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(quiet).result()
+
+
+def _first_error(log: str) -> str:
+    for line in log.splitlines():
+        if "ERROR" in line or "Error" in line:
+            return line.split("]", 1)[-1].strip()[:200]
+    return "nbgrader could not grade this notebook"
+
+
+def _released_course(course: Path, lab: str) -> Path:
+    """A copy of ``course`` holding ``lab``'s release and gradebook, made once per version of the
+    lab and the config (cached in the temporary folder), so a check only autogrades."""
+    import hashlib
+    import os
+
+    import nbgrader
+
+    from pageturn.grading.pipeline import copy_course
+
+    digest = hashlib.sha256()
+    for path in sorted((course / "source" / lab).rglob("*")) + [course / "nbgrader_config.py"]:
+        if path.is_file() and ".ipynb_checkpoints" not in path.parts:
+            digest.update(path.name.encode() + path.read_bytes())
+    digest.update(nbgrader.__version__.encode())
+    cache = Path(tempfile.gettempdir()) / f"pageturn-selfcheck-{os.getuid()}" / f"{lab}-{digest.hexdigest()[:16]}"
+    if (cache / "gradebook.db").is_file() and (cache / "release" / lab).is_dir():
+        return cache
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    build = Path(tempfile.mkdtemp(prefix="build-", dir=cache.parent))
+    copy_course(course, build, [lab])
+    outcome = _in_thread(lambda: _api(build).generate_assignment(lab, force=True, create=True))
+    if not outcome.get("success"):
+        shutil.rmtree(build, ignore_errors=True)
+        raise RuntimeError("nbgrader generate_assignment failed for the self-check:\n" + outcome.get("log", "")
+                           + outcome.get("error", ""))
+    try:
+        build.rename(cache)
+    except OSError:             # another check made it first
+        shutil.rmtree(build, ignore_errors=True)
+    return cache
+
+
 def check(lab: str | None = None, *, notebook=None, course=None) -> SelfCheck | None:
     """Grade the saved notebook of ``lab`` with the real autograder and report pass/fail per part.
 
@@ -118,9 +212,9 @@ def check(lab: str | None = None, *, notebook=None, course=None) -> SelfCheck | 
     """
     import os
 
+    _fast_imports()
     import nbformat
 
-    from pageturn.grading.pipeline import copy_course, grade
     from pageturn.release import list_labs
 
     if os.environ.get("NBGRADER_EXECUTION") or os.environ.get("PAGETURN_SKIP_SELFCHECK"):
@@ -145,17 +239,21 @@ def check(lab: str | None = None, *, notebook=None, course=None) -> SelfCheck | 
 
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="pageturn-selfcheck-") as tmp:
-        root = copy_course(course, Path(tmp) / "course", [lab])
+        root = shutil.copytree(_released_course(course, lab), Path(tmp) / "course")
         dest = root / "submitted" / "you" / lab
         dest.mkdir(parents=True)
         shutil.copyfile(notebook, dest / f"{lab}.ipynb")
-        run = grade(lab, course=root, workers=1, feedback=False, log=None)
-        row = run.results[0]
         result = SelfCheck(lab=lab, notebook=notebook)
-        result.notes = [n for n in row.notes if not n.startswith("review:")]
-        if row.status != "graded":
+        outcome = _in_thread(_autograde, root, lab)
+        path = root / "autograded" / "you" / lab / f"{lab}.ipynb"
+        if not outcome.get("success") or not path.is_file():
+            reason = _first_error(outcome.get("log", "") + outcome.get("error", ""))
+            result.notes = [f"not graded: {reason}"]
             result.seconds = time.perf_counter() - started
             return result
+        from pageturn.grading import notes as grading_notes
+
+        result.notes = [n for n in grading_notes.read(path) if not n.startswith("review:")]
         release = nbformat.read(root / "release" / lab / f"{lab}.ipynb", as_version=4)
         titles = _titles(release)
         from nbgrader.api import Gradebook

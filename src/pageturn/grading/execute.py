@@ -28,7 +28,7 @@ import time
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
-from traitlets import Integer
+from traitlets import Bool, Integer
 
 from pageturn.grading import notes
 
@@ -43,6 +43,9 @@ class BudgetedExecute(Execute):
 
     notebook_timeout = Integer(300, help="Seconds a whole notebook may run; later cells are not run.").tag(config=True)
     max_output_chars = Integer(200_000, help="Characters of stream output kept per cell.").tag(config=True)
+    fork_kernels = Bool(False, help="Fork each kernel from a server that has imported the lab's libraries "
+                        "(pageturn.grading.forkserver); each notebook still gets a fresh process of its own."
+                        ).tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
         self._started = time.monotonic()
@@ -55,6 +58,12 @@ class BudgetedExecute(Execute):
         for text in notes.get(nb):           # what the sanitize steps found (before metadata is cleared)
             if text not in carried:
                 carried.append(text)
+        if self.fork_kernels and km is None:
+            from pageturn.grading.sanitize import test_imports
+
+            if fork_server(test_imports(nb)):
+                self.kernel_manager_class = ForkedKernelManager
+                self.shutdown_kernel = "immediate"    # the outputs are in; a forked kernel has nothing to save
         try:
             return super().preprocess(nb, resources, km)
         except DeadKernelError:
@@ -83,6 +92,7 @@ class BudgetedExecute(Execute):
             return cell, resources
         configured = self.timeout
         self.timeout = int(max(1, min(configured or left, left)))
+        started = time.monotonic()
         try:
             return super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
@@ -98,6 +108,8 @@ class BudgetedExecute(Execute):
             return cell, resources
         finally:
             self.timeout = configured
+            timing = self._resources_for_notes.setdefault("pageturn", {})
+            timing["cells_seconds"] = timing.get("cells_seconds", 0.0) + (time.monotonic() - started)
             if index in self._truncated:
                 self._note(f"cell {index} printed more than {self.max_output_chars} characters; the rest was dropped")
 
@@ -113,3 +125,72 @@ class BudgetedExecute(Execute):
                 return None
             self._stream_chars[cell_index] = used + len(text)
         return super().output(outs, msg, display_id, cell_index)
+
+
+# --- Forked kernels (pageturn.grading.forkserver) ---------------------------------------
+
+_SERVER = {}    # the one fork server of this process: {"proc", "socket", "modules"}
+
+PRELOAD = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "pageturn")
+"""Modules the fork server imports before forking kernels (besides ipykernel and IPython)."""
+
+
+def fork_server(modules=()) -> str | None:
+    """Start this process's fork server (once) importing :data:`PRELOAD` and ``modules``;
+    return its socket path, or None when it could not start (kernels then start normally)."""
+    import atexit
+    import os
+    import subprocess
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    if _SERVER.get("proc") is not None and _SERVER["proc"].poll() is None:
+        return _SERVER["socket"]
+    folder = tempfile.mkdtemp(prefix="pageturn-fork-")
+    sock = os.path.join(folder, "s")
+    script = str(Path(__file__).with_name("forkserver.py"))
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    proc = subprocess.Popen([sys.executable, script, "serve", sock, *dict.fromkeys((*PRELOAD, *modules))],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd=folder)
+    if proc.stdout.readline().strip() != b"ready":
+        proc.kill()
+        return None
+
+    def stop():
+        try:
+            proc.stdin.close()
+            proc.wait(timeout=5)
+        except Exception:  # noqa: BLE001
+            proc.kill()
+        import shutil
+        shutil.rmtree(folder, ignore_errors=True)
+
+    atexit.register(stop)
+    _SERVER.update(proc=proc, socket=sock, script=script)
+    return sock
+
+
+try:
+    from jupyter_client.manager import AsyncKernelManager as _AsyncKM
+except ImportError:  # pragma: no cover
+    _AsyncKM = object
+
+
+class ForkedKernelManager(_AsyncKM):
+    """A kernel manager whose Python kernels are forked by :mod:`pageturn.grading.forkserver`.
+
+    jupyter_client starts, interrupts, restarts and kills the client process as if it were
+    the kernel; the server makes each kernel a fresh child that no other notebook touched.
+    """
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        import sys
+
+        cmd = super().format_kernel_cmd(extra_arguments)
+        sock = _SERVER.get("socket")
+        if not sock or _SERVER["proc"].poll() is not None:
+            return cmd
+        if cmd and cmd[0] in ("python", "python3"):
+            cmd = [sys.executable, *cmd[1:]]
+        return [sys.executable, "-S", _SERVER["script"], "client", sock, *cmd]

@@ -13,6 +13,10 @@ from __future__ import annotations
 KEY = "pageturn"
 """The notebook-metadata key holding the notes."""
 
+PROGRESS_ENV = "PAGETURN_GRADING_PROGRESS"
+"""When set (by the pipeline), a file that nbgrader's ``post_convert_hook`` adds one line
+``<student>`` to for each student graded (:func:`pageturn.grading.preprocessors.drop_adopted_copy`)."""
+
 GUARD_PREFIX = "pageturn-grader note: "
 """How a line the guard cell prints (:mod:`pageturn.grading.guard`) starts."""
 

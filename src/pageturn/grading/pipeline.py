@@ -29,7 +29,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -38,7 +37,7 @@ from pathlib import Path
 import nbformat
 
 from pageturn.grading import notes
-from pageturn.release import list_labs, nbgrader_env, run_nbgrader
+from pageturn.release import list_labs, nbgrader_command, nbgrader_env, run_nbgrader
 
 COURSE_ID = "pageturn-build-vs-run"
 
@@ -250,7 +249,10 @@ def _run_workers(course, lab, ready, workers, notebook_timeout, tmp, log):
     for i, share in enumerate(shares):
         root = _worker_course(course, lab, tmp / f"worker{i}", share)
         env = nbgrader_env()
-        args = [sys.executable, "-m", "nbgrader", "autograde", lab, "--force"]
+        env[notes.PROGRESS_ENV] = str(root / "progress.txt")
+        # Each student's kernel is forked from a server that already imported the lab's libraries
+        # (pageturn.grading.forkserver): a fresh process per student, without the start-up cost.
+        args = [*nbgrader_command(fast=True), "autograde", lab, "--force", "--BudgetedExecute.fork_kernels=True"]
         if notebook_timeout:
             args.append(f"--BudgetedExecute.notebook_timeout={int(notebook_timeout)}")
         logfile = open(root / "autograde.log", "w")
@@ -260,15 +262,66 @@ def _run_workers(course, lab, ready, workers, notebook_timeout, tmp, log):
         procs.append((proc, root, share, deadline, logfile))
     _say(log, f"  autograding {len(students)} submissions in {k} parallel nbgrader processes")
     killed = set()
+    bar = _Progress(lab, len(students), procs) if log is not None else None
     for proc, root, share, deadline, logfile in procs:
-        try:
-            proc.wait(timeout=max(1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, 9)
-            proc.wait()
-            killed.add(root)
+        while True:
+            try:
+                proc.wait(timeout=min(0.5, max(0.01, deadline - time.monotonic())))
+                break
+            except subprocess.TimeoutExpired:
+                if time.monotonic() >= deadline:
+                    os.killpg(proc.pid, 9)
+                    proc.wait()
+                    killed.add(root)
+                    break
+                if bar:
+                    bar.poll()
         logfile.close()
+    if bar:
+        bar.poll(final=True)
     return [(root, share, root in killed) for _, root, share, _, _ in procs]
+
+
+class _Progress:
+    """A tqdm bar (terminal or notebook) over the workers: students done, time left, and each
+    finished student's score, read from the worker's gradebook when its nbgrader reports them."""
+
+    def __init__(self, lab, total, procs):
+        from tqdm.auto import tqdm
+
+        self.lab, self.procs, self.seen = lab, procs, set()
+        self.bar = tqdm(total=total, desc=f"autograding {lab}", unit="student", dynamic_ncols=True)
+
+    def _score(self, root, student):
+        import warnings
+
+        from nbgrader.api import Gradebook
+
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id=COURSE_ID) as gb:
+                    sub = gb.find_submission(self.lab, student)
+                    return f"{float(sub.score):g} / {float(sub.max_score):g}"
+        except Exception:  # noqa: BLE001 - a busy gradebook or a failed student only costs the score here
+            return "not graded"
+
+    def poll(self, final=False):
+        for proc, root, share, _, _ in self.procs:
+            path = root / "progress.txt"
+            done = path.read_text().split() if path.is_file() else []
+            if final or proc.poll() is not None:
+                done = done + [s for s in share if s not in done]
+            for student in done:
+                if student in self.seen:
+                    continue
+                self.seen.add(student)
+                score = self._score(root, student)
+                self.bar.update(1)
+                self.bar.set_postfix_str(f"{student}: {score}")
+                self.bar.write(f"  graded {student}: {score}")
+        if final:
+            self.bar.close()
 
 
 def _merge(course: Path, lab: str, root: Path, share, results) -> None:
@@ -377,7 +430,7 @@ def grade(lab: str, *, course="grading", submissions=None, zip_dir=None, workers
         raise ValueError(f"notebook_timeout must be a whole number of seconds >= 1; got {notebook_timeout!r}")
 
     _say(log, f"[1/6] release: nbgrader generate_assignment {lab} --force")
-    run_nbgrader(["generate_assignment", lab, "--force"], course)
+    run_nbgrader(["generate_assignment", lab, "--force"], course, fast=True)
     _say(log, "[2/6] collect submissions")
     if zip_dir is not None:
         collect_zips(course, lab, zip_dir, force=force)
@@ -411,7 +464,7 @@ def grade(lab: str, *, course="grading", submissions=None, zip_dir=None, workers
 
     if feedback and any(r.status == "graded" for r in results.values()):
         _say(log, f"[5/6] feedback: nbgrader generate_feedback {lab} --force (hidden tests removed)")
-        proc = run_nbgrader(["generate_feedback", lab, "--force"], course, check=False)
+        proc = run_nbgrader(["generate_feedback", lab, "--force"], course, check=False, fast=True)
         for row in results.values():
             if row.status == "graded" and not (course / "feedback" / row.student / lab / f"{lab}.html").is_file():
                 row.notes.append("no feedback file was made")

@@ -131,6 +131,9 @@ class FinishGrading(NbGraderPreprocessor):
                         printed.append(line[len(notes.GUARD_PREFIX):])
         nb.cells = [c for c in nb.cells if not is_guard_cell(c)]
         carried = list((resources.get("pageturn") or {}).get("notes", []))
+        seconds = (resources.get("pageturn") or {}).get("cells_seconds")
+        if seconds is not None:     # how long the cells themselves ran (for `make bench`'s limit)
+            nb.setdefault("metadata", {}).setdefault(notes.KEY, {})["cells_seconds"] = round(seconds, 3)
         for text in carried + guard_findings(printed):
             notes.add(nb, text)
         for text in guard_findings(printed):
@@ -207,11 +210,19 @@ def adopt_renamed_copy(assignment=None, student=None, notebooks=None, **_):
 
 
 def drop_adopted_copy(assignment=None, student=None, notebooks=None, **_):
-    """nbgrader ``post_convert_hook``: delete the copies :func:`adopt_renamed_copy` made."""
+    """nbgrader ``post_convert_hook``: delete the copies :func:`adopt_renamed_copy` made, and,
+    when ``$PAGETURN_GRADING_PROGRESS`` names a file, add the student just graded to it."""
     for path in list(_ADOPTED):
         if os.path.isfile(path):
             os.remove(path)
         _ADOPTED.discard(path)
+    progress = os.environ.get(notes.PROGRESS_ENV)
+    if progress and notebooks:
+        try:
+            with open(progress, "a", encoding="utf-8") as fh:
+                fh.write(Path(notebooks[0]).parents[1].name + "\n")
+        except OSError:
+            pass
 
 
 def _app_log():
