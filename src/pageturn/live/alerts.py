@@ -32,6 +32,7 @@ synthetic streams (:func:`synthetic_stream`) the Python tests use.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import json
 import math
@@ -161,11 +162,16 @@ class Series:
         checks.choice("sli", sli, SLIS)
         if at_s is None:
             at_s = self.times[-1] if self.times else 0.0
-        inside = [i for i, t in enumerate(self.times) if at_s - window_s <= t <= at_s
-                  and (instance is None or instance in self.samples[i])]
-        if len(inside) < 2:
+        lo = bisect.bisect_left(self.times, at_s - window_s)
+        hi = bisect.bisect_right(self.times, at_s) - 1
+        if instance is not None:  # an instance may have joined (or left) the fleet in the window
+            while lo <= hi and instance not in self.samples[lo]:
+                lo += 1
+            while hi >= lo and instance not in self.samples[hi]:
+                hi -= 1
+        if hi <= lo:
             return math.nan
-        first, last = self._at(inside[0], instance), self._at(inside[-1], instance)
+        first, last = self._at(lo, instance), self._at(hi, instance)
         if first is None or last is None:
             return math.nan
         requests = last.requests - first.requests
@@ -287,7 +293,10 @@ def synthetic_stream(kind: str, minutes: int = 480, seed: int = 0, instances=("a
     instances = tuple(instances)
     culprit = instances[1 % len(instances)] if culprit is None else culprit
     checks.choice("culprit", culprit, instances)
+    import numpy as np
+
     rng = random.Random(f"{kind}:{seed}")
+    draws = np.random.default_rng([sum(map(ord, kind)), seed])
     totals = {name: Counts(100_000.0, 200.0, 500.0) for name in instances}
     series = Series()
     for minute in range(1, minutes + 1):
@@ -305,8 +314,8 @@ def synthetic_stream(kind: str, minutes: int = 480, seed: int = 0, instances=("a
                     error_share = 0.50
                 elif kind == "slow-latency" and minute >= 200:
                     slow_share = 0.25
-            errors = sum(rng.random() < error_share for _ in range(n))
-            slow = sum(rng.random() < slow_share for _ in range(n))
+            errors = int(draws.binomial(n, error_share))
+            slow = int(draws.binomial(n, slow_share))
             totals[name] = totals[name] + Counts(float(n), float(errors), float(slow))
         series.add(60.0 * minute, dict(totals))
     return series

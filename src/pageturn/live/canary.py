@@ -47,7 +47,8 @@ def compare(before: dict, after: dict, control: str, candidate: str, threshold_s
             errors += float(totals[totals["status"].astype(str).str.startswith("5")]["value"].sum())
             count += float(mine[mine["sample"] == f"{LATENCY}_count"]["value"].sum())
             buckets = mine[mine["sample"] == f"{LATENCY}_bucket"]
-            at = buckets[buckets["le"].map(lambda v: v is not None and math.isclose(float(v), threshold_s))]
+            mask = [v is not None and math.isclose(float(v), threshold_s) for v in buckets["le"]]
+            at = buckets[pd.Series(mask, index=buckets.index, dtype=bool)]
             found_bound = found_bound or not at.empty
             fast += float(at["value"].sum())
         rows.append({"role": role, "version": version, "requests": requests, "errors": errors,

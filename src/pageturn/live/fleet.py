@@ -150,7 +150,7 @@ class Fleet:
     def __repr__(self):
         state = "running" if self.running else "closed"
         return (f"<Fleet {state}: balancer {self.url}, in service {sorted(self.balancer.members())}, "
-                f"quarantined {sorted(self.quarantined)}>")
+                f"quarantined {sorted(n for n in self.quarantined if self.is_quarantined(n))}>")
 
     @property
     def running(self) -> bool:
