@@ -334,3 +334,11 @@ def test_the_medium_teams_quarter_is_a_poor_judge_of_its_failure_rate():
         return sum("medium" not in classify(simulate(**PRESETS["medium"], weeks=weeks, seed=s).summary())
                    ["change_failure_rate"] for s in SEEDS)
     assert misses(13) >= 5 and misses(PRESET_WEEKS) <= 2
+
+
+def test_lab_one_deploy_a_week_fails_on_lead_time_whatever_the_restore():
+    """Lab 1, 'Try this' after 2.4: at 1 deploy a week no restore time (down to 10 minutes) makes both
+    happy; Maya's lead-time wish is what stops it."""
+    fast = dict(TEAM, time_to_restore_minutes=10.0)
+    assert share(happy, deploys_per_week=1.0, **fast) == 0
+    assert all(r["lead_time_days_median"] > 1 for r in runs(deploys_per_week=1.0, **fast))
