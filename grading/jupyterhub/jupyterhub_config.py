@@ -92,6 +92,14 @@ def lab_dirs(home: str) -> dict:
 
 
 COURSES = courses()
+# Jupyter writes a marker file "migrated" into JUPYTER_CONFIG_DIR the first time it starts; the view
+# folders are shared and read-only for the users, and nbgrader's formgrader fails to load when it
+# cannot write it (PermissionError). The hub (root) makes the markers once.
+for view in ("student_config", "teacher_config"):
+    try:
+        (HERE / view / "migrated").touch(exist_ok=True)
+    except OSError:
+        pass
 SHARED_ENV = {
     "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}",   # nbgrader runs `alembic`
     "JUPYTER_CONFIG_PATH": str(HERE),             # nbgrader_config.py here: the exchange, hub-group membership

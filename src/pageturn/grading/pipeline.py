@@ -322,7 +322,10 @@ def _merge(course: Path, lab: str, root: Path, share, results) -> None:
             shutil.copytree(autograded, dest)
             for path in dest.glob("*.ipynb"):
                 nb = nbformat.read(path, as_version=4)
+                mode = path.stat().st_mode
+                path.chmod(mode | 0o200)       # nbgrader leaves autograded notebooks read-only (0444)
                 nbformat.write(strip_guard_cells(nb), path)
+                path.chmod(mode)
             row.status = "graded"
 
 
