@@ -42,6 +42,8 @@ REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "grading" / "jupyterhub" / "jupyterhub_config.py"
 BIN = Path(sys.executable).parent
 """The environment's bin/: JupyterHub, the proxy, and the users' servers all run from it."""
+ADMIN = "hubadmin"
+"""The hub admin of a prepared hub (no Unix account, no server: it only uses the hub's admin page and API)."""
 GROUP = "pageturn-hub"
 """The Unix group of every account the hub creates."""
 COURSE_ID = "pageturn-build-vs-run"
@@ -245,6 +247,7 @@ def prepare(root, courses, *, homes=None, password: str | None = None) -> dict:
         "PAGETURN_HUB_COURSES": str(root / "courses.json"),
         "PAGETURN_HUB_AUTHENTICATOR": "dummy",
         "PAGETURN_HUB_PASSWORD": password or secrets.token_urlsafe(12),
+        "PAGETURN_HUB_ADMINS": ADMIN,
     }
 
 
@@ -372,7 +375,7 @@ def main(argv=None) -> int:
         return 1
     print(f"JupyterHub with the demo class: {hub.url}/hub/login (127.0.0.1 only)\n"
           f"  teacher: teacher1 (opens the formgrader from the Courses tab, or {hub.url}/services/{COURSE_ID}/lab)\n"
-          f"  students: student1, student2, student3; password for everyone: {args.password}\n"
+          f"  students: student1, student2, student3; hub admin: {ADMIN}; password for everyone: {args.password}\n"
           f"  hub log: {hub.log}; Ctrl-C stops the hub and every server it started.", flush=True)
     try:
         while hub.proc.poll() is None:

@@ -252,7 +252,8 @@ def test_each_student_fetches_their_own_feedback_without_hidden_tests(term):
 
 
 def test_odd_student_ids_get_a_clear_error(term):
-    admin = term.user(TEACHER)                       # the course's first teacher is a hub admin
+    assert term.user(TEACHER).api("POST", "/users", json={"usernames": ["newkid"]}).status_code == 403  # not admin
+    admin = term.user(hubmod.ADMIN)
     r = admin.api("POST", "/users", json={"usernames": ["Ada Lovelace", "../ben"]})
     assert r.status_code == 400 and "Invalid usernames" in r.json()["message"], r.text
     import requests
