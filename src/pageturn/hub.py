@@ -339,10 +339,36 @@ class Hub:
             return None if self.proc is None else self.proc.returncode
         self.proc.send_signal(signal.SIGTERM)
         try:
-            return self.proc.wait(timeout)
+            code = self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
             os.killpg(self.proc.pid, signal.SIGKILL)
-            return self.proc.wait(10)
+            code = self.proc.wait(10)
+        self._reap(timeout)
+        return code
+
+    def accounts(self) -> list[str]:
+        """The Unix accounts of this hub's courses (teachers, students, graders), from courses.json."""
+        listed = Path(self.env.get("PAGETURN_HUB_COURSES", "")) if self.env.get("PAGETURN_HUB_COURSES") else None
+        if listed is None or not listed.exists():
+            return []
+        names = set()
+        for k in json.loads(listed.read_text()):
+            names.update([*k["teachers"], *k["students"], f"grader-{k['id']}"])
+        return sorted(names)
+
+    def _reap(self, timeout: float) -> None:
+        """Wait for the servers the hub stopped to exit (a busy machine is slow); end stragglers by pid."""
+        deadline = time.monotonic() + timeout
+        while hubs_left := processes_of(self.accounts()):
+            if time.monotonic() > deadline:
+                for pid, _, _ in hubs_left:
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+                time.sleep(0.5)
+                return
+            time.sleep(0.3)
 
 
 def processes_of(users) -> list[tuple[int, str, str]]:

@@ -25,13 +25,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from hubkit import COURSE, REPO, SECOND, SECOND_STUDENTS, SECOND_TEACHER, STUDENTS, TEACHER  # noqa: E402
+
 from pageturn import hub as hubmod  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[2]
-COURSE = hubmod.COURSE_ID
-SECOND = "intro-stats"
-TEACHER, STUDENTS = "tess", ["ada", "ben", "cy"]
-SECOND_TEACHER, SECOND_STUDENTS = "tom", ["ben", "eve"]
+assert COURSE == hubmod.COURSE_ID
 
 
 def _in_ci() -> bool:

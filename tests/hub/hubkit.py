@@ -13,8 +13,17 @@ import re
 import time
 import uuid
 
+from pathlib import Path
+
 import requests
 import websocket
+
+# The two classes of the hub tests (conftest.py builds them).
+REPO = Path(__file__).resolve().parents[2]
+COURSE = "pageturn-build-vs-run"
+SECOND = "intro-stats"
+TEACHER, STUDENTS = "tess", ["ada", "ben", "cy"]
+SECOND_TEACHER, SECOND_STUDENTS = "tom", ["ben", "eve"]
 
 
 class HubError(AssertionError):

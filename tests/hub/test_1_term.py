@@ -22,11 +22,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import COURSE, REPO, STUDENTS, TEACHER
-from hubkit import HubError, hidden_lines, leaked, page_config
+from hubkit import COURSE, REPO, STUDENTS, TEACHER, HubError, hidden_lines, leaked, page_config
 
 from pageturn import hub as hubmod
 from pageturn.grading.demo import answered, make_submissions
+
+
+pytestmark = [pytest.mark.xdist_group("hub"), pytest.mark.slow]   # one worker, one hub, file order
 
 LAB = "lab1_four_keys"
 SOURCE = REPO / "grading" / "source" / LAB / f"{LAB}.ipynb"
@@ -157,8 +159,9 @@ def test_the_hub_restarts_mid_term_and_nothing_is_lost(term):
     before = sorted(p.name for p in (term.root / "exchange" / COURSE / "inbound").iterdir())
     submitted = {n: term.user(n).assignments(course=COURSE)["value"] for n in STUDENTS}
     term.hub.stop()
-    assert not [c for _, _, c in hubmod.processes_of(term.accounts) if "jupyterhub-singleuser" in c]
+    left = [c for _, _, c in hubmod.processes_of(term.accounts) if "jupyterhub-singleuser" in c]
     term.hub.start()
+    assert not left, f"servers still running after the hub stopped: {left}"
     term.start_servers([TEACHER, *STUDENTS])         # the tokens made before the restart still work
     assert sorted(p.name for p in (term.root / "exchange" / COURSE / "inbound").iterdir()) == before
     for name in STUDENTS:

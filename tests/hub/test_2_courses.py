@@ -7,7 +7,12 @@ ben, cy): ben is in both. The course list each user sees holds only their course
 
 from __future__ import annotations
 
-from conftest import COURSE, SECOND, SECOND_TEACHER, TEACHER
+import pytest
+
+from hubkit import COURSE, SECOND, SECOND_TEACHER, TEACHER
+
+
+pytestmark = [pytest.mark.xdist_group("hub"), pytest.mark.slow]   # one worker, one hub, file order
 
 LAB1, LAB2 = "lab1_four_keys", "fixture_lab"
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
+
 import os
 import socket
 
 from pageturn import hub as hubmod
 
+
+
+pytestmark = [pytest.mark.xdist_group("hub"), pytest.mark.slow]   # one worker, one hub, file order
 
 def _listening(port: int) -> bool:
     with socket.socket() as s:
