@@ -28,6 +28,8 @@ Layout (the defaults are for a school server; the tests point every path at a te
 * Authentication: PAGETURN_HUB_AUTHENTICATOR, "pam" (default: Unix passwords) or "dummy" (any
   allowed user with the password in PAGETURN_HUB_PASSWORD; used by `make hub` and the tests,
   on 127.0.0.1 only). Use your school's authenticator (OAuth, LTI) in real use.
+* Hub admins: PAGETURN_HUB_ADMINS (none by default). Not the teachers: an admin reaches every
+  course's formgrader.
 * Ports (all bound to 127.0.0.1): PAGETURN_HUB_PORT (public, 8000), PAGETURN_HUB_API_PORT (8081),
   PAGETURN_PROXY_API_PORT (8001); each course's service has its own port (9999 by default).
   Put a TLS-terminating proxy in front for real use.
@@ -92,6 +94,14 @@ def lab_dirs(home: str) -> dict:
 
 
 COURSES = courses()
+# Jupyter writes a marker file "migrated" into JUPYTER_CONFIG_DIR the first time it starts; the view
+# folders are shared and read-only for the users, and nbgrader's formgrader fails to load when it
+# cannot write it (PermissionError). The hub (root) makes the markers once.
+for view in ("student_config", "teacher_config"):
+    try:
+        (HERE / view / "migrated").touch(exist_ok=True)
+    except OSError:
+        pass
 SHARED_ENV = {
     "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}",   # nbgrader runs `alembic`
     "JUPYTER_CONFIG_PATH": str(HERE),             # nbgrader_config.py here: the exchange, hub-group membership
@@ -114,7 +124,10 @@ if os.environ.get("PAGETURN_HUB_AUTHENTICATOR", "pam") == "dummy":
     c.DummyAuthenticator.password = os.environ["PAGETURN_HUB_PASSWORD"]
 c.Authenticator.username_pattern = USERNAME_PATTERN
 c.Authenticator.allowed_users = {u for k in COURSES for u in k["teachers"] + k["students"]}
-c.Authenticator.admin_users = {k["teachers"][0] for k in COURSES if k["teachers"]}
+# Hub admins (PAGETURN_HUB_ADMINS, comma-separated; none by default) may reach EVERY course's formgrader,
+# because JupyterHub's admin role holds access:services: so keep teachers out of it, or a teacher of
+# one course grades another's students (tests/hub/test_2_courses.py checks that they cannot).
+c.Authenticator.admin_users = {u for u in os.environ.get("PAGETURN_HUB_ADMINS", "").split(",") if u}
 
 groups, roles, services = {}, [], []
 for k in COURSES:
