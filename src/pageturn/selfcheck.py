@@ -119,21 +119,33 @@ def _config(root: Path):
     return PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
 
 
-def _api(root: Path):
-    """nbgrader's own API on the course ``root``, with that course's config (as the formgrader uses it)."""
-    from nbgrader.apps.api import NbGraderAPI
+def _run(converter, root: Path, lab: str, student: str = ".") -> dict:
+    """Run one of nbgrader's converters (``GenerateAssignment``, ``Autograde``) on the course ``root``
+    with that course's config, as nbgrader's API (and so the formgrader) does; return its
+    ``capture_log`` dict (``success``, ``log``, ``error``)."""
     from nbgrader.coursedir import CourseDirectory
+    from nbgrader.utils import capture_log
 
     config = _config(root)
     coursedir = CourseDirectory(config=config)
     coursedir.root = str(root)
-    return NbGraderAPI(coursedir, config=config)
+    coursedir.assignment_id = lab
+    coursedir.student_id = student
+    app = converter(coursedir=coursedir, config=config)
+    app.force = True
+    if hasattr(app, "create_student"):
+        app.create_student = True
+    if hasattr(app, "create_assignment"):
+        app.create_assignment = True
+    return capture_log(app)
 
 
 def _autograde(root: Path, lab: str) -> dict:
-    """``NbGraderAPI.autograde`` of student "you": exactly the teacher's chain (same config,
-    same defences, same hidden tests), run in this process rather than a new nbgrader."""
-    return _api(root).autograde(lab, "you", force=True, create=True)
+    """nbgrader's ``Autograde`` of student "you": exactly the teacher's chain (same config, same
+    defences, same hidden tests), run in this process rather than in a new nbgrader."""
+    from nbgrader.converters import Autograde
+
+    return _run(Autograde, root, lab, "you")
 
 
 def _in_thread(fn, *args):
@@ -180,7 +192,9 @@ def _released_course(course: Path, lab: str) -> Path:
     cache.parent.mkdir(parents=True, exist_ok=True)
     build = Path(tempfile.mkdtemp(prefix="build-", dir=cache.parent))
     copy_course(course, build, [lab])
-    outcome = _in_thread(lambda: _api(build).generate_assignment(lab, force=True, create=True))
+    from nbgrader.converters import GenerateAssignment
+
+    outcome = _in_thread(_run, GenerateAssignment, build, lab)
     if not outcome.get("success"):
         shutil.rmtree(build, ignore_errors=True)
         raise RuntimeError("nbgrader generate_assignment failed for the self-check:\n" + outcome.get("log", "")
