@@ -69,7 +69,7 @@ def findings(path, *, course="grading") -> list[str]:
     if lab is None:
         return []
     found = []
-    if path.name != f"{lab}.ipynb":
+    if path.name != f"{lab}.ipynb" and path.parent.name == lab:     # in the lab's folder, as handed in
         others = candidates(path.parent, lab)
         if (path.parent / f"{lab}.ipynb").is_file():
             found.append(f"not graded: this file is not {lab}.ipynb, and {lab}.ipynb is beside it: "
