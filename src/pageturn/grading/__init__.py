@@ -1,11 +1,17 @@
 """Grading the course's labs with nbgrader: the teacher's pipeline and its safety nets.
 
-Modules: ``pipeline`` (release → collect → autograde → feedback → export),
-``sanitize`` (repairs each submission first), ``execute`` (time budget, output cap,
-crash handling inside nbgrader), ``guard`` (keeps student code from rigging tests),
-``feedback`` (hidden tests stay hidden), ``report`` (the summary table),
-``validate`` (``nbgrader validate`` with an honest exit status), ``demo`` (a generated
-class) and ``bench`` (timings). Command line: ``python -m pageturn.grading --help``.
+The defences are steps of nbgrader's own chain, registered in ``grading/nbgrader_config.py``
+(so every entry point gets them): ``preprocessors`` (repair and guard cells, renamed copies,
+notes into the graded notebook), ``sanitize`` (the repairs themselves), ``execute`` (time
+budget, output cap, crash handling, forked kernels), ``guard`` (keeps student code from
+rigging tests), ``feedback`` (hidden tests stay hidden), ``notes``.
+
+The pipeline adds what only it can do: ``pipeline`` (release → collect → check → parallel
+autograde → merge → feedback → CSV, with a progress bar), ``report`` (the summary table),
+``forkserver`` and ``nbgrader_main`` (speed), ``inprocess`` (nbgrader's converters without a
+new process), ``validate`` (``nbgrader validate`` with an honest exit status and the teacher's
+words), ``demo`` (a generated class) and ``bench`` (timings).
+Command line: ``python -m pageturn.grading --help``.
 """
 
 
