@@ -145,7 +145,19 @@ def test_validate_wrapper_fails_when_validation_fails(course, tmp_path):
     dup.cells[-1]["id"] = "dupe"
     nbformat.write(dup, tmp_path / "dup.ipynb")
     assert validate(tmp_path / "right.ipynb", course=course).ok
-    assert not validate(tmp_path / "dup.ipynb", course=course).ok            # nbgrader: "Duplicate grade id"
+    dup_result = validate(tmp_path / "dup.ipynb", course=course)
+    assert not dup_result.ok                                                 # nbgrader: "Duplicate grade id"
+    # ... and the teacher's words for what grading will do with it (the same note as the report's)
+    assert "cells pasted twice (one copy graded, the others ran as plain cells)" in dup_result.output
+    folder = tmp_path / LAB
+    folder.mkdir()
+    nbformat.write(right, folder / f"Copy of {LAB}.ipynb")
+    renamed = validate(folder / f"Copy of {LAB}.ipynb", course=course)
+    assert renamed.ok and f"graded as {LAB}.ipynb: the folder had no {LAB}.ipynb, only 'Copy of {LAB}.ipynb'" \
+        in renamed.output
+    nbformat.write(blank, folder / f"{LAB} (1).ipynb")
+    two = validate(folder / f"Copy of {LAB}.ipynb", course=course)
+    assert not two.ok and "2 other notebooks that could be it" in two.output
     with pytest.raises(ValueError, match="path must be an existing .ipynb file"):
         validate(tmp_path / "missing.ipynb", course=course)
     cli = [sys.executable, "-m", "pageturn.grading", "validate", "--course", str(course)]

@@ -74,3 +74,28 @@ def test_check_does_nothing_inside_nbgrader(course, tmp_path, monkeypatch, capsy
     monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
     assert check(LAB, notebook=path, course=course) is None
     assert "skipped" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("lab, course, students", [
+    (LAB, FIXTURE, {"ada", "eli", "hana", "jon", "kai", "lea", "mo", "nia", "quin", "sol", "tom", "vic", "wes", "yan"}),
+    ("lab2_histograms", ROOT / "grading", {"ada", "fay", "hana", "lea", "sol", "tom"}),
+])
+def test_check_gives_the_teachers_results_part_by_part(tmp_path, lab, course, students):
+    from nbgrader.api import Gradebook
+
+    from pageturn.grading.demo import demo_course, prepare_class
+    from pageturn.grading.pipeline import COURSE_ID, grade
+
+    root, _ = demo_course(tmp_path, [lab], course=course)
+    subs = prepare_class(root, lab, students=students, flood_lines=1000)
+    run = grade(lab, course=root, workers=2, feedback=False, log=None)
+    assert all(r.status == "graded" for r in run.results)
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id=COURSE_ID) as gb:
+        teacher = {s: {g.name: float(g.score) for g in gb.find_submission_notebook(lab, lab, s).grades
+                       if g.cell.cell_type == "code"} for s in students}
+    for student in sorted(students):
+        folder = root / "submitted" / student / lab
+        (path,) = folder.glob("*.ipynb")                         # vic's is a renamed copy
+        result = check(lab, notebook=path, course=root)
+        mine = {p.title.rsplit("[", 1)[1].rstrip("]"): p.points for p in result.parts if p.points is not None}
+        assert mine == teacher[student], (student, subs[student].kind)

@@ -60,6 +60,10 @@ def rows():
     from pageturn.dial import measure_update
     med = statistics.median(measure_update())
     yield "deploy dial: slider change to new view", _ms(med), "<= 60 ms", med <= 0.060
+    from pageturn.grading.bench import measure_selfcheck
+    check, validate = measure_selfcheck("lab2_histograms")
+    yield "self-check of Lab 2 (saved release, median of 3)", f"{check:.1f} s", "<= 5 s", check <= 5
+    yield "  same file, nbgrader validate (visible tests only)", f"{validate:.1f} s", "(peer)", True
     from pageturn.grading.bench import measure_demo
     b = measure_demo("lab2_histograms")
     n = b.students

@@ -100,40 +100,12 @@ def _titles(notebook) -> dict:
     return titles
 
 
-def _fast_imports() -> None:
-    """Import nbformat without building ``rfc3987-syntax``'s parser (about 2.6 s; see
-    :mod:`pageturn.grading.nbgrader_main`), then let later imports of that package work again."""
-    import sys
-
-    if "jsonschema" not in sys.modules and "rfc3987_syntax" not in sys.modules:
-        sys.modules["rfc3987_syntax"] = None
-        try:
-            import nbformat  # noqa: F401 - imported for its side effect on jsonschema
-        finally:
-            del sys.modules["rfc3987_syntax"]
-
-
-def _config(root: Path):
-    from traitlets.config.loader import PyFileConfigLoader
-
-    return PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
-
-
-def _api(root: Path):
-    """nbgrader's own API on the course ``root``, with that course's config (as the formgrader uses it)."""
-    from nbgrader.apps.api import NbGraderAPI
-    from nbgrader.coursedir import CourseDirectory
-
-    config = _config(root)
-    coursedir = CourseDirectory(config=config)
-    coursedir.root = str(root)
-    return NbGraderAPI(coursedir, config=config)
-
-
 def _autograde(root: Path, lab: str) -> dict:
-    """``NbGraderAPI.autograde`` of student "you": exactly the teacher's chain (same config,
-    same defences, same hidden tests), run in this process rather than a new nbgrader."""
-    return _api(root).autograde(lab, "you", force=True, create=True)
+    """nbgrader's ``Autograde`` of student "you": exactly the teacher's chain (same config, same
+    defences, same hidden tests), run in this process rather than in a new nbgrader."""
+    from pageturn.grading.inprocess import run_converter
+
+    return run_converter("Autograde", root, lab, "you")
 
 
 def _in_thread(fn, *args):
@@ -180,7 +152,9 @@ def _released_course(course: Path, lab: str) -> Path:
     cache.parent.mkdir(parents=True, exist_ok=True)
     build = Path(tempfile.mkdtemp(prefix="build-", dir=cache.parent))
     copy_course(course, build, [lab])
-    outcome = _in_thread(lambda: _api(build).generate_assignment(lab, force=True, create=True))
+    from pageturn.grading.inprocess import run_converter
+
+    outcome = _in_thread(run_converter, "GenerateAssignment", build, lab)
     if not outcome.get("success"):
         shutil.rmtree(build, ignore_errors=True)
         raise RuntimeError("nbgrader generate_assignment failed for the self-check:\n" + outcome.get("log", "")
@@ -212,7 +186,9 @@ def check(lab: str | None = None, *, notebook=None, course=None) -> SelfCheck | 
     """
     import os
 
-    _fast_imports()
+    from pageturn.grading import fast_imports
+
+    fast_imports()
     import nbformat
 
     from pageturn.release import list_labs

@@ -112,6 +112,38 @@ def measure_demo(lab: str | None = None, *, course=None, workers: int | None = N
                  cores=workers or os.cpu_count() or 2)
 
 
+def measure_selfcheck(lab: str = "lab2_histograms", repeats: int = 3) -> tuple[float, float]:
+    """Median seconds of :func:`pageturn.selfcheck.check` on ``lab``'s untouched student copy (after
+    one warm-up check that builds the cached release), and of ``nbgrader validate`` on the same file
+    (the student's Validate button, which runs only the visible tests), in the same run.
+
+    The check runs in a fresh Python process each time, as a learner's kernel would pay for it."""
+    import statistics
+    import subprocess
+
+    from pageturn.grading.demo import COURSE, ROOT
+    from pageturn.release import run_nbgrader
+
+    notebook = ROOT / "labs" / lab / f"{lab}.ipynb"
+    code = ("import time; t = time.perf_counter(); from pageturn.selfcheck import check; "
+            f"check({lab!r}, notebook={str(notebook)!r}, course={str(COURSE)!r}); print(time.perf_counter() - t)")
+    env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
+    env.pop("PAGETURN_SKIP_SELFCHECK", None)
+
+    def once():
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+        return float(out.stdout.strip().splitlines()[-1])
+
+    once()
+    checks = [once() for _ in range(repeats)]
+    validates = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        run_nbgrader(["validate", str(notebook)], COURSE, check=False)
+        validates.append(time.perf_counter() - started)
+    return statistics.median(checks), statistics.median(validates)
+
+
 if __name__ == "__main__":
     b = measure_demo(*(sys.argv[1:2] or [None]))
     print(f"pipeline {b.ours:.1f} s, one nbgrader autograde {b.peer:.1f} s, speed-up {b.speedup:.2f}x, "

@@ -147,12 +147,17 @@ def fork_server(modules=()) -> str | None:
 
     if _SERVER.get("proc") is not None and _SERVER["proc"].poll() is None:
         return _SERVER["socket"]
-    folder = tempfile.mkdtemp(prefix="pageturn-fork-")
-    sock = os.path.join(folder, "s")
-    script = str(Path(__file__).with_name("forkserver.py"))
-    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
-    proc = subprocess.Popen([sys.executable, script, "serve", sock, *dict.fromkeys((*PRELOAD, *modules))],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd=folder)
+    early = getattr(sys.modules.get("__main__"), "EARLY", None)      # started by nbgrader_main.py
+    if early and early.get("proc") is not None and early["proc"].poll() is None:
+        proc, sock, script, folder = early["proc"], early["socket"], early["script"], early["folder"]
+        early.clear()
+    else:
+        folder = tempfile.mkdtemp(prefix="pageturn-fork-")
+        sock = os.path.join(folder, "s")
+        script = str(Path(__file__).with_name("forkserver.py"))
+        env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+        proc = subprocess.Popen([sys.executable, script, "serve", sock, *dict.fromkeys((*PRELOAD, *modules))],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd=folder)
     if proc.stdout.readline().strip() != b"ready":
         proc.kill()
         return None

@@ -34,9 +34,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
+from pageturn.grading import fast_imports, notes
 
-from pageturn.grading import notes
+fast_imports()
+import nbformat  # noqa: E402 - after fast_imports
 from pageturn.release import list_labs, nbgrader_command, nbgrader_env, run_nbgrader
 
 COURSE_ID = "pageturn-build-vs-run"
@@ -177,6 +178,33 @@ def submitted_students(course: Path, lab: str) -> list[str]:
     return sorted(p.name for p in root.iterdir() if (p / lab).is_dir() and not p.name.startswith("."))
 
 
+def _release(course: Path, lab: str) -> None:
+    """``nbgrader generate_assignment LAB --force``, run in this process (nbgrader's converter with
+    the course's config, as its API does), which saves starting another nbgrader.
+
+    Raises:
+        RuntimeError: with nbgrader's log, when it fails.
+    """
+    from pageturn.grading.inprocess import run_converter
+
+    outcome = run_converter("GenerateAssignment", course, lab)
+    if not outcome.get("success"):
+        raise RuntimeError(f"nbgrader generate_assignment {lab} failed:\n{outcome.get('log', '')}\n"
+                           f"{outcome.get('error', '')}")
+
+
+def _readable(path: Path) -> None:
+    """Raise ValueError unless ``path`` holds a JSON notebook of format 4 (nbgrader checks the rest)."""
+    import json
+
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"Notebook does not appear to be JSON: {exc}") from None
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list) or nb.get("nbformat") != 4:
+        raise ValueError("not a notebook of format 4 (no list of cells)")
+
+
 def _prepare(course: Path, lab: str, students, results, log):
     """Find each student's notebook; return the ids of those nbgrader can be given.
 
@@ -202,7 +230,7 @@ def _prepare(course: Path, lab: str, students, results, log):
                 continue
             path = folder / found[0]          # graded as the lab by nbgrader's pre_convert_hook
         try:
-            nbformat.read(path, as_version=4)
+            _readable(path)
         except Exception as exc:  # noqa: BLE001 - any unreadable file becomes a row, not a crash
             row.notes.append(f"not graded: {path.name} is not a readable notebook ({type(exc).__name__}: "
                              f"{str(exc).splitlines()[0][:120] if str(exc) else ''})")
@@ -246,10 +274,16 @@ def _run_workers(course, lab, ready, workers, notebook_timeout, tmp, log):
     shares = [students[i::k] for i in range(k)]
     procs = []
     budget = notebook_timeout or 300
+    from pageturn.grading.execute import PRELOAD
+    from pageturn.grading.sanitize import test_imports
+
+    source = nbformat.read(course / "source" / lab / f"{lab}.ipynb", as_version=4)
+    preload = list(dict.fromkeys((*PRELOAD, *test_imports(source))))
     for i, share in enumerate(shares):
         root = _worker_course(course, lab, tmp / f"worker{i}", share)
         env = nbgrader_env()
         env[notes.PROGRESS_ENV] = str(root / "progress.txt")
+        env["PAGETURN_FORK_PRELOAD"] = " ".join(preload)     # fork server starts while nbgrader imports
         # Each student's kernel is forked from a server that already imported the lab's libraries
         # (pageturn.grading.forkserver): a fresh process per student, without the start-up cost.
         args = [*nbgrader_command(fast=True), "autograde", lab, "--force", "--BudgetedExecute.fork_kernels=True"]
@@ -430,7 +464,7 @@ def grade(lab: str, *, course="grading", submissions=None, zip_dir=None, workers
         raise ValueError(f"notebook_timeout must be a whole number of seconds >= 1; got {notebook_timeout!r}")
 
     _say(log, f"[1/6] release: nbgrader generate_assignment {lab} --force")
-    run_nbgrader(["generate_assignment", lab, "--force"], course, fast=True)
+    _release(course, lab)
     _say(log, "[2/6] collect submissions")
     if zip_dir is not None:
         collect_zips(course, lab, zip_dir, force=force)

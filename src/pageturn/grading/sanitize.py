@@ -1,7 +1,8 @@
-"""Pre-step run on each submission before nbgrader autogrades it.
+"""The repairs made to each submission before nbgrader runs it.
 
-:func:`sanitize` compares a submitted notebook with the lab's release and
-returns a repaired copy plus plain-language notes for the teacher:
+nbgrader's chain calls them (:mod:`pageturn.grading.preprocessors`). :func:`repair`
+compares a submitted notebook with the lab's release, repairs it in place and
+returns plain-language notes for the teacher:
 
 * a grading cell pasted twice (the same ``grade_id``) makes nbgrader crash with a
   misleading message (nbgrader#1083). The copy that matches the release is kept
@@ -14,10 +15,10 @@ returns a repaired copy plus plain-language notes for the teacher:
 * source text that looks like an attempt to rig the tests (replacing
   ``math.isclose``, ``numpy.testing``, ``builtins``, ``__eq__`` that returns
   ``True``, ...) is reported for the teacher to look at;
-* guard cells (:mod:`pageturn.grading.guard`) are inserted: one at the top and
-  one before each test cell.
+* :func:`add_guards` inserts the guard cells (:mod:`pageturn.grading.guard`): one at
+  the top and one before each test cell.
 
-It never writes to the student's file: it returns a new notebook.
+Both work on the notebook nbgrader is grading, never on the student's file.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from __future__ import annotations
 import ast
 import copy
 import re
-from dataclasses import dataclass, field
 
 import nbformat
 
@@ -43,19 +43,6 @@ SUSPICIOUS = [
      "touches the grader or the module table"),
     (re.compile(r"\bos\._exit\b|\bsys\.exit\b"), "exits the kernel"),
 ]
-
-
-@dataclass
-class Sanitized:
-    """A repaired submission and what was found.
-
-    Attributes:
-        notebook: the notebook to grade (a new object; the input is not changed).
-        notes: plain-language findings for the teacher, one string each.
-    """
-
-    notebook: nbformat.NotebookNode
-    notes: list = field(default_factory=list)
 
 
 def grading_meta(cell) -> dict:
@@ -237,28 +224,3 @@ def add_guards(nb, guard_modules=(), test_ids=()) -> None:
         cells.append(cell)
     nb.cells = cells
     _unique_ids(nb)
-
-
-def sanitize(submitted, release, *, guard_modules=(), guard: bool = True) -> Sanitized:
-    """Repair a copy of ``submitted`` against ``release`` (:func:`repair`), add guard cells
-    (:func:`add_guards`), and list what was found.
-
-    Args:
-        submitted: the student's notebook (a NotebookNode, as read by nbformat).
-        release: the lab's student version, as released (a NotebookNode).
-        guard_modules: extra module names the guard records before student code runs
-            (usually :func:`test_imports` of the instructor notebook).
-        guard: insert the guard cells (default True).
-
-    Raises:
-        ValueError: when ``submitted`` or ``release`` is not a notebook.
-    """
-    for name, nb in (("submitted", submitted), ("release", release)):
-        if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
-            raise ValueError(f"{name} must be a notebook (a NotebookNode with cells); got {type(nb).__name__}")
-    nb = copy.deepcopy(submitted)
-    notes = repair(nb, release)
-    if guard:
-        test_ids = {grading_meta(c)["grade_id"] for c in release.cells if is_test_cell(c)}
-        add_guards(nb, guard_modules, test_ids)
-    return Sanitized(notebook=nb, notes=notes)
