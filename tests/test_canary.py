@@ -126,3 +126,14 @@ def test_live_canary_against_its_control_is_rolled_back(tmp_path):
         assert verdict.decision == "roll back", verdict
     finally:
         pt.stop()
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_lab3_claim_about_a_hundred_requests(seed):
+    """Lab 3: at about 100 requests per group the naive rule throws a good build away in roughly one run in
+    ten; the judge does not; with ten times more both get it right."""
+    table = C.simulate([100, 1000], control_slow=0.10, canary_slow=0.10, runs=1000, seed=seed,
+                       policy=C.Policy(min_requests=150))
+    assert 0.06 < table.loc[100, "naive rule: roll back"] < 0.18
+    assert table["judge: roll back"].max() <= 0.01
+    assert table.loc[1000, "naive rule: roll back"] < 0.01 and table.loc[1000, "judge: wait"] < 0.15
