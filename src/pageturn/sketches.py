@@ -120,7 +120,21 @@ class LogRecorder:
         self._offset = 0
 
     def record(self, values) -> None:
-        idx = log_bucket_index(_values("values", values, positive=True), self.scale)
+        v = np.asarray(values, dtype=float).ravel()
+        step = 1 << 16   # small blocks: their temporaries stay in cache and are reused
+        for start in range(0, max(v.size, 1), step):
+            self._record(v[start:start + step], values)
+
+    def _record(self, v, values) -> None:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            x = np.log2(v) * float(2 ** self.scale)
+        if v.size == 0 or not np.isfinite(x).all():
+            _values("values", values, positive=True)   # raises the ValueError that names the bad value
+        idx = np.ceil(x).astype(np.int64) - 1
+        # Only values within rounding distance of a bucket edge need the exact rule.
+        near = np.abs(x - np.rint(x)) < 1e-6
+        if near.any():
+            idx[near] = log_bucket_index(v[near], self.scale)
         lo, hi = int(idx.min()), int(idx.max())
         if self._counts.size == 0:
             self._offset, self._counts = lo, np.zeros(hi - lo + 1, dtype=np.int64)
