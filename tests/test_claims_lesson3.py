@@ -46,8 +46,8 @@ def test_canary_story(pt):
     first = canary.judge(*canary.cohorts(load, 10, 30), elapsed_s=3.0, policy=policy)
     assert first.decision == "wait" and "too few" in first.reason             # "a few dozen ... wait"
     assert max(first.canary.requests, first.control.requests) < 80
-    more = loadgen.run(pt.url, rate_per_s=200, duration_s=3.0, workers=4, readers=300, seed=7)
-    second = canary.judge(*canary.cohorts(pd.concat([load, more]), 10, 30), elapsed_s=6.0, policy=policy)
+    more = loadgen.run(pt.url, rate_per_s=300, duration_s=2.0, workers=4, readers=300, seed=7)
+    second = canary.judge(*canary.cohorts(pd.concat([load, more]), 10, 30), elapsed_s=5.0, policy=policy)
     assert second.decision == "roll back"                                       # "over 100 requests ... roll back"
     assert min(second.canary.requests, second.control.requests) > 100
     assert second.slow_points[1] > 5
