@@ -126,3 +126,30 @@ def test_live_canary_against_its_control_is_rolled_back(tmp_path):
         assert verdict.decision == "roll back", verdict
     finally:
         pt.stop()
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_lab3_claim_about_a_hundred_requests(seed):
+    """Lab 3: at about 100 requests per group the naive rule throws a good build away in roughly one run in
+    ten; the judge does not; with ten times more both get it right."""
+    table = C.simulate([100, 1000], control_slow=0.10, canary_slow=0.10, runs=1000, seed=seed,
+                       policy=C.Policy(min_requests=150))
+    assert 0.06 < table.loc[100, "naive rule: roll back"] < 0.18
+    assert table["judge: roll back"].max() <= 0.01
+    assert table.loc[1000, "naive rule: roll back"] < 0.01 and table.loc[1000, "judge: wait"] < 0.15
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_vectorised_simulation_agrees_with_judge_run_by_run(seed):
+    """simulate() decides exactly as judge() would on each drawn run."""
+    rng = np.random.default_rng(seed)
+    policy = C.Policy(min_requests=50)
+    for n in (30, 120, 800):
+        table = C.simulate([n], control_slow=0.1, canary_slow=0.16, runs=300, seed=seed, policy=policy)
+        again = np.random.default_rng(seed)
+        kc, kk = again.binomial(n, 0.1, 300), again.binomial(n, 0.16, 300)
+        decisions = [C.judge(C.Cohort(n, int(a)), C.Cohort(n, int(b)), policy.min_duration_s, policy).decision
+                     for a, b in zip(kk, kc)]
+        assert table.loc[n, "judge: roll back"] == pytest.approx(decisions.count("roll back") / 300)
+        assert table.loc[n, "judge: promote"] == pytest.approx(decisions.count("promote") / 300)
+    del rng

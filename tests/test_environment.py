@@ -50,14 +50,25 @@ def test_environment_is_conda_forge_with_a_python_version():
     assert Version(specs["python"] + ".0") in SpecifierSet(_pyproject()["project"]["requires-python"])
 
 
+def _pip_pins(pip):
+    """The `name==version` lines of environment.yml's pip section (PyPI packages conda-forge may lack)."""
+    return {canonicalize_name(line.split("==")[0]): Version(line.split("==")[1]) for line in pip if "==" in line}
+
+
 def test_every_dependency_is_in_all_three_with_compatible_versions():
-    _, specs, _ = _conda()
+    _, specs, pip = _conda()
     pins = _lock()
+    from_pypi = _pip_pins(pip)
     for text in _pyproject()["project"]["dependencies"]:
         req = Requirement(text)
         name = canonicalize_name(req.name)
         assert name in pins, f"{req.name} is not pinned in requirements.lock"
         assert pins[name] in req.specifier, f"requirements.lock pins {req.name}=={pins[name]}, outside {req.specifier}"
+        if name in from_pypi:
+            assert name not in specs, f"{req.name} is in both the conda and the pip part of environment.yml"
+            assert from_pypi[name] == pins[name], \
+                f"environment.yml's pip part pins {req.name}=={from_pypi[name]}, requirements.lock {pins[name]}"
+            continue
         assert name in specs, f"{req.name} is missing from environment.yml"
         assert specs[name], f"environment.yml must give {req.name} a version"
         assert _conda_allows(specs[name], pins[name]), \
@@ -77,4 +88,4 @@ def test_the_test_tools_are_pinned_too():
 def test_binder_installs_the_package_from_the_repository():
     _, specs, pip = _conda()
     assert "pip" in specs
-    assert pip == ["-e ."]
+    assert pip[-1] == "-e ." and all("==" in line for line in pip[:-1])

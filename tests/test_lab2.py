@@ -39,6 +39,34 @@ def log_bucket_index(value, scale):
         raise ValueError(f"value must be > 0, got {value!r}")
     return math.floor(math.log(value) / math.log(2 ** (2 ** -scale)))
 ''',
+    # reads the bucket's lower edge instead of its midpoint: relative error up to base - 1, twice the bound
+    "sketch_answer": '''
+SCALE = 5
+
+def sketch(values, scale):
+    counts = {}
+    for value in values:
+        i = int(log_bucket_index(float(value), scale))
+        counts[i] = counts.get(i, 0) + 1
+    return counts
+
+def sketch_quantile(counts, scale, p):
+    base = 2 ** (2 ** -scale)
+    total = sum(counts.values())
+    rank = max(1, math.ceil(p / 100 * total))
+    running = 0
+    for i in sorted(counts):
+        running += counts[i]
+        if running >= rank:
+            return float(base ** i)
+
+def merge_sketches(sketches):
+    total = {}
+    for one in sketches:
+        for i, c in one.items():
+            total[i] = total.get(i, 0) + c
+    return total
+''',
 }
 
 CHEAT_CLASS = '''
@@ -78,6 +106,18 @@ def merge(histograms):
 fleet_p99_estimate = AlwaysEqual()
 ''',
     "log_index_answer": CHEAT_CLASS + "\ndef log_bucket_index(value, scale):\n    return AlwaysEqual()\n",
+    "sketch_answer": CHEAT_CLASS + '''
+SCALE = 5
+
+def sketch(values, scale):
+    return AlwaysEqual()
+
+def sketch_quantile(counts, scale, p):
+    return AlwaysEqual()
+
+def merge_sketches(sketches):
+    return AlwaysEqual()
+''',
     "canary_answer": CHEAT_CLASS + '''
 CANARY_VERSION = "2.0.0-canary"
 
@@ -124,11 +164,11 @@ def _test_points():
 def test_points_are_round_and_every_part_has_tests():
     nb = solution_notebook(LAB)
     points = [c.metadata["nbgrader"].get("points", 0) for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
-    assert sum(points) == 30
+    assert sum(points) == 40
     manual = [c for c in nb.cells if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("grade")]
     assert len(manual) == 1 and manual[0].metadata["nbgrader"]["solution"] is True
     assert set(_answer_cells(nb)) == {"percentiles_answer", "fleet_answer", "buckets_answer", "estimate_answer",
-                                      "merge_answer", "log_index_answer", "canary_answer"}
+                                      "merge_answer", "log_index_answer", "canary_answer", "sketch_answer"}
     assert set(CHEAT) == set(_answer_cells(nb))
 
 
@@ -136,41 +176,47 @@ def test_release_hides_solutions_and_hidden_tests_and_keeps_navigation(released)
     text = "\n".join(c.source for c in released.cells)
     assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
     assert "request_log(" not in text          # the fresh data of the hidden tests stays hidden
-    assert text.count("raise NotImplementedError()") >= 7
+    assert text.count("raise NotImplementedError()") >= 10
     assert "YOUR ANSWER HERE" in text and "model answer" not in text
     for cell in (released.cells[0], released.cells[-1]):
         assert "[⌂ Start](../../notebooks/00_start.ipynb)" in cell.source
         assert "[← Previous](../../notebooks/02_percentiles_vs_histograms.ipynb)" in cell.source
         assert "[Next →](../../notebooks/03_production_as_your_bench.ipynb)" in cell.source
+        assert "~/lab2_histograms/" in cell.source and "notebooks/00_start.ipynb" in cell.source   # after the exchange
 
 
 def test_visible_tests_greet_a_right_answer_with_a_tick(released):
     tests = [c for c in released.cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
     visible = [c for c in tests if "assert" in c.source]
-    assert len(visible) >= 7
+    assert len(visible) >= 10
     assert all("print(\"✓" in c.source or "print(f\"✓" in c.source for c in visible)
+    # every test cell a student sees prints something, even one whose tests are all hidden
+    assert all("print(" in c.source for c in tests)
+    hidden_only = [c for c in tests if "assert" not in c.source]
+    assert len(hidden_only) == 7 and all("run when your lab is graded" in c.source for c in hidden_only)
 
 
 def test_instructor_solution_scores_full_marks_on_every_autograded_cell(graded):
     result = graded["solution"]
     assert result["by_cell"] == {gid: (float(p), float(p)) for gid, p in _test_points().items()}
-    assert result["score"] == result["max_score"] == 25
+    assert result["score"] == result["max_score"] == 35
     assert result["needs_manual_grade"]
 
 
 def test_untouched_release_scores_zero(graded):
     assert graded["untouched"]["score"] == 0
-    # nbgrader scores an unanswered written answer 0 at once, so it counts here too: 0 of 30
-    assert graded["untouched"]["max_score"] == 30
+    # nbgrader scores an unanswered written answer 0 at once, so it counts here too: 0 of 40
+    assert graded["untouched"]["max_score"] == 40
     assert graded["untouched"]["by_cell"]["explain_to_sam"] == (0.0, 5.0)
 
 
 def test_plausible_wrong_answers_lose_exactly_the_parts_they_get_wrong(graded):
     by_cell = graded["wrong"]["by_cell"]
-    for gid in ("fleet_hidden", "buckets_hidden", "log_index_edges"):
+    for gid in ("fleet_hidden", "buckets_hidden", "log_index_edges", "sketch_quantile_test"):
         assert by_cell[gid][0] == 0, gid
     for gid in ("percentiles_test", "fleet_visible", "buckets_visible", "estimate_visible", "estimate_hidden",
-                "log_index_visible", "log_index_random", "canary_visible", "canary_hidden"):
+                "log_index_visible", "log_index_random", "canary_visible", "canary_hidden",
+                "sketch_merge_test"):
         assert by_cell[gid][0] == by_cell[gid][1], gid
     assert 0 < graded["wrong"]["score"] < graded["wrong"]["max_score"]
 

@@ -19,7 +19,7 @@ LAB = "lab3_production"
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group(LAB)]
 
 POINTS = {"test_sanity_check": 5, "test_add_search_histogram": 5, "test_slow_share": 5,
-          "test_error_share": 2, "test_should_roll_back": 3}
+          "test_error_share": 2, "test_should_roll_back": 3, "test_cohort_counts": 5}
 
 WRONG = {
     # the same title every time: on a version that hides the newest book, an older copy still shows
@@ -42,6 +42,20 @@ def slow_share(scrape, route, version, threshold_s):
     le = rows["le"].astype(float)
     total = float(rows.loc[np.isinf(le), "value"].sum())
     return float(rows.loc[np.isclose(le, threshold_s), "value"].sum()) / total
+''',
+    # compares the canary with everyone else, not with an equal-size control
+    "cohort_counts": '''
+from pageturn import canary
+
+def cohort_counts(load, percent, threshold_ms):
+    done = load[(load["status"] > 0) & load["route"].isin(READER_ROUTES)]
+    slot = done["reader"].map(app.reader_slot)
+    groups = []
+    for mask in (slot < percent, slot >= percent):
+        part = done[mask]
+        groups.append(canary.Cohort(len(part), int((part["latency_ms"] > threshold_ms).sum()),
+                                    int((part["status"] >= 500).sum())))
+    return tuple(groups)
 ''',
 }
 
@@ -70,6 +84,8 @@ CHEAT = {
     "slow_share": CHEAT_CLASS + "\ndef slow_share(scrape, route, version, threshold_s):\n    return AlwaysEqual()\n",
     "error_share": CHEAT_CLASS + "\ndef error_share(scrape, version):\n    return AlwaysEqual()\n",
     "should_roll_back": CHEAT_CLASS + "\ndef should_roll_back(scrape, stable, canary):\n    return AlwaysEqual()\n",
+    "cohort_counts": CHEAT_CLASS + "\nfrom pageturn import canary\n\ndef cohort_counts(load, percent, threshold_ms):\n"
+                     "    return AlwaysEqual()\n",
 }
 
 
@@ -107,7 +123,7 @@ def test_points_are_round_and_every_part_has_tests():
     assert tests == POINTS
     manual = [c for c in nb.cells if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("grade")]
     assert len(manual) == 1 and manual[0].metadata["nbgrader"]["points"] == 5
-    assert sum(tests.values()) + 5 == 25
+    assert sum(tests.values()) + 5 == 30
     assert set(_answer_cells(nb)) == set(CHEAT)
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader")
@@ -135,12 +151,13 @@ def test_release_hides_solutions_and_hidden_tests_and_keeps_navigation(released)
         assert "[⌂ Start](../../notebooks/00_start.ipynb)" in cell.source
         assert "[← Previous](../../notebooks/03_production_as_your_bench.ipynb)" in cell.source
         assert "[Next →](../../notebooks/00_start.ipynb)" in cell.source
+        assert "~/lab3_production/" in cell.source   # where the lessons are after nbgrader's exchange
 
 
 def test_instructor_solution_scores_full_marks_on_every_autograded_cell(graded):
     result = graded["solution"]
     assert result["by_cell"] == {gid: (float(p), float(p)) for gid, p in POINTS.items()}
-    assert result["score"] == result["max_score"] == 20
+    assert result["score"] == result["max_score"] == 25
     assert result["needs_manual_grade"]
 
 
@@ -151,7 +168,7 @@ def test_untouched_release_scores_zero(graded):
 
 def test_plausible_wrong_answers_lose_exactly_the_parts_they_get_wrong(graded):
     by_cell = graded["wrong"]["by_cell"]
-    for gid in ("test_sanity_check", "test_slow_share", "test_should_roll_back"):
+    for gid in ("test_sanity_check", "test_slow_share", "test_should_roll_back", "test_cohort_counts"):
         assert by_cell[gid][0] == 0, gid
     for gid in ("test_add_search_histogram", "test_error_share"):
         assert by_cell[gid][0] == by_cell[gid][1], gid

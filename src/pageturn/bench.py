@@ -41,6 +41,60 @@ def bench_import(repeats: int = 5) -> list[float]:
                                  check=True).stdout) for _ in range(repeats)]
 
 
+def bench_sketches(n: int = 10_000_000, seed: int = 1) -> dict:
+    """Record ``n`` latencies (ms, resampled from the week's requests) into the course's log-bucket
+    histogram (numpy, scale 5), into ``hdrhistogram`` (``record_value`` per value, µs, 2 digits) and into
+    ``ddsketch`` (``add`` per value, same relative accuracy), each as its documentation shows. Returns the
+    seconds each took and each one's p99 error (%) against the exact p99 of the same values."""
+    import math
+
+    import numpy as np
+    from ddsketch import DDSketch
+    from hdrh.histogram import HdrHistogram
+
+    from pageturn import data, sketches
+
+    week = data.load("requests")["latency_ms"].to_numpy(float)
+    values = np.random.default_rng(seed).choice(week, n)
+    exact = float(np.sort(values)[max(1, math.ceil(0.99 * n)) - 1])
+    out = {}
+    t = time.perf_counter()
+    ours = sketches.LogRecorder(5)
+    for chunk in np.array_split(values, 10):      # as a server would, in batches
+        ours.record(chunk)
+    out["ours"] = (time.perf_counter() - t, 100 * abs(ours.quantile(99) - exact) / exact)
+    micros = np.rint(values * 1000).astype(np.int64).tolist()
+    t = time.perf_counter()
+    hdr = HdrHistogram(1, 10_000_000, 2)
+    for v in micros:
+        hdr.record_value(v)
+    out["hdr"] = (time.perf_counter() - t, 100 * abs(hdr.get_value_at_percentile(99) / 1000 - exact) / exact)
+    floats = values.tolist()
+    t = time.perf_counter()
+    dd = DDSketch(relative_accuracy=sketches.guarantee(5))
+    for v in floats:
+        dd.add(v)
+    out["dd"] = (time.perf_counter() - t, 100 * abs(dd.get_quantile_value(0.99) - exact) / exact)
+    return out
+
+
+def bench_notebooks() -> tuple[float, int]:
+    """Seconds to execute every lesson and every solution lab headless, one after another, and how many."""
+    from pathlib import Path
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    root = Path(__file__).resolve().parents[2]
+    paths = sorted((root / "notebooks").glob("*.ipynb")) + sorted((root / "grading" / "source").glob("*/*.ipynb"))
+    t = time.perf_counter()
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        NotebookClient(nb, timeout=180, kernel_name="python3",
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+    return time.perf_counter() - t, len(paths)
+
+
 def _ms(seconds: float) -> str:
     return f"{seconds * 1000:.2f} ms"
 
@@ -64,6 +118,16 @@ def rows():
     check, validate = measure_selfcheck("lab2_histograms")
     yield "self-check of Lab 2 (saved release, median of 3)", f"{check:.1f} s", "<= 5 s", check <= 5
     yield "  same file, nbgrader validate (visible tests only)", f"{validate:.1f} s", "(peer)", True
+    sk = bench_sketches()
+    (ours, ours_err), (hdr, hdr_err), (dd, dd_err) = sk["ours"], sk["hdr"], sk["dd"]
+    yield "record 10M latencies: course histogram (numpy)", f"{ours:.2f} s", "", True
+    yield "  same values, hdrhistogram record_value (peer)", f"{hdr:.1f} s", "(peer)", True
+    yield "  same values, ddsketch add (peer)", f"{dd:.1f} s", "(peer)", True
+    yield "  speed-up over hdrhistogram", f"{hdr / ours:.0f}x", ">= 50x", hdr / ours >= 50
+    yield "  speed-up over ddsketch", f"{dd / ours:.0f}x", "(info)", True
+    yield "  p99 error: course / hdr / dd", f"{ours_err:.2f}/{hdr_err:.2f}/{dd_err:.2f} %", "<= 1 %", ours_err <= 1
+    total, count = bench_notebooks()
+    yield f"execute all {count} lessons and solution labs", f"{total:.1f} s", "<= 60 s", total <= 60
     from pageturn.grading.bench import measure_demo
     b = measure_demo("lab2_histograms")
     n = b.students
