@@ -159,6 +159,7 @@ def test_debug_page_over_http(night):
     assert status == 200 and b"Admin token" in page and injected.bad_value.encode() not in page
     assert _get(fleet.debug_url, path + "/data")[0] == 403
     status, _, data = _get(fleet.debug_url, path + "/data", {"X-Admin-Token": fleet.admin_token})
+    assert b"NaN" not in data, "a browser's JSON.parse refuses NaN"
     data = json.loads(data)
     assert status == 200 and data["reader"] in injected.readers and data["logs"] and data["journey"]
     assert any(isinstance(b["logged_at"], str) for b in data["snapshot"]["reader_books"])

@@ -108,7 +108,10 @@ def debug_data(fleet, name: str, log_lines: int = 30) -> dict:
     app = fleet.instances.get(name)
     logs = app.log_events(last=log_lines) if app is not None else []
     reader = fleet.failed_reader(name)
-    journey = fleet.journey(reader).to_dict("records") if reader else []
+    journey = []
+    if reader:
+        frame = fleet.journey(reader)
+        journey = frame.astype(object).where(frame.notna(), None).to_dict("records")  # JSON has no NaN
     books = record.snapshot["books"]
     return {"name": name, "replacement": record.replacement,
             "alert": record.alert.message() if record.alert is not None else None,
@@ -202,6 +205,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         fleet = self.server.fleet
+        if self.path == "/favicon.ico":  # browsers ask for it; there is none
+            return self._send(204, "", "image/x-icon")
         name, what = self._parts()
         if name is None or name not in fleet.quarantined and what == "":
             if name is not None and name in fleet.instances:
