@@ -59,6 +59,13 @@ def rows():
     from pageturn.dial import measure_update
     med = statistics.median(measure_update())
     yield "deploy dial: slider change to new view", _ms(med), "<= 60 ms", med <= 0.060
+    from pageturn.live.bench import measure_tick, measure_time_to_quarantine
+    tick, interval = measure_tick()
+    yield "live fleet: one monitor tick (scrape 3 + evaluate)", _ms(tick), f"<= {interval * 500:.0f} ms", \
+        tick <= interval / 2
+    yield "  the monitor's interval", _ms(interval), "(peer)", True
+    took = measure_time_to_quarantine()
+    yield "live fleet: first reader error to quarantine", _ms(took), "<= 1000 ms", took <= 1.0
     from pageturn.grading.bench import measure_demo
     lab = "lab2_histograms"
     ours, plain = measure_demo(lab)
