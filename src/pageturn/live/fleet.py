@@ -208,6 +208,7 @@ class Fleet:
                 self.check_once()
             except Exception as error:  # keep watching; the error is kept for the curious
                 self.monitor_errors.append(f"{type(error).__name__}: {error}")
+                del self.monitor_errors[:-100]   # keep the last 100
 
     def check_once(self) -> list:
         """Scrape every instance in service, add the sample, evaluate the page rule; quarantine
