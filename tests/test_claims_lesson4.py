@@ -29,6 +29,9 @@ def test_the_lessons_night_over_seeds(seed):
         table = fleet.affected("pageturn-2").set_index("period")
         assert table.loc["before", "readers_failed"] >= 1 and table.loc["after", "failed"] == 0
         assert len(q.held_back) == len(key.readers)
+        # "a fraction of a second after the first error"
+        first_error = min(r["time_s"] for r in failed)
+        assert 0 < q.at_s - first_error < 1.0
         # "one book has a number ..., another has text"
         reader = fleet.failed_reader("pageturn-2")
         dates = [b["logged_at"] for b in q.snapshot["books"][reader]]
