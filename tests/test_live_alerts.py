@@ -122,3 +122,13 @@ def test_prometheus_fires_what_python_fires_on_the_same_streams(kind, tmp_path):
     path.write_text(alerts.promtool_test(series, at))
     done = subprocess.run([PROMTOOL, "test", "rules", str(path)], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+
+
+def test_a_handful_of_requests_never_pages():
+    """1 bad request out of 8 is a share of 12 %, and says nothing: the rule waits for min_requests."""
+    series = alerts.Series()
+    series.add(0, {"a": alerts.Counts(0, 0, 0)})
+    series.add(60, {"a": alerts.Counts(8, 1, 1)})
+    assert alerts.evaluate(series, at_s=60) == []
+    series.add(120, {"a": alerts.Counts(40, 10, 1)})
+    assert {a.sli for a in alerts.evaluate(series, at_s=120) if a.severity == "page"} == {"errors"}

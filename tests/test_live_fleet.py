@@ -159,6 +159,7 @@ def test_debug_page_over_http(night):
     assert status == 200 and b"Admin token" in page and injected.bad_value.encode() not in page
     assert _get(fleet.debug_url, path + "/data")[0] == 403
     status, _, data = _get(fleet.debug_url, path + "/data", {"X-Admin-Token": fleet.admin_token})
+    assert b"NaN" not in data, "a browser's JSON.parse refuses NaN"
     data = json.loads(data)
     assert status == 200 and data["reader"] in injected.readers and data["logs"] and data["journey"]
     assert any(isinstance(b["logged_at"], str) for b in data["snapshot"]["reader_books"])
@@ -239,3 +240,19 @@ def test_bad_arguments_name_themselves():
     with Balancer() as balancer:
         with pytest.raises(ValueError, match="url"):
             balancer.add("x", "http://example.com:80")
+
+
+def test_debug_panel_widget_shows_the_page_and_runs_the_console(night):
+    from pageturn.live.debugview import DebugPanel
+
+    fleet, injected, _ = night
+    with pytest.raises(PermissionError):
+        DebugPanel(fleet, fleet.in_service()[0], fleet.admin_token)
+    with pytest.raises(PermissionError):
+        DebugPanel(fleet, "pageturn-2", "wrong")
+    panel = DebugPanel(fleet, "pageturn-2", fleet.admin_token)
+    assert "PageturnErrorBudgetBurn" in panel.alert.value and "request_failed" in panel.journey.value
+    assert "Imported" in panel.snapshot.value
+    panel.code.value = "app.state()['version']"
+    panel.run_button.click()
+    assert "&#x27;2.1&#x27;" in panel.output.value or "'2.1'" in panel.output.value

@@ -128,6 +128,13 @@ def rows():
     yield "  p99 error: course / hdr / dd", f"{ours_err:.2f}/{hdr_err:.2f}/{dd_err:.2f} %", "<= 1 %", ours_err <= 1
     total, count = bench_notebooks()
     yield f"execute all {count} lessons and solution labs", f"{total:.1f} s", "<= 60 s", total <= 60
+    from pageturn.live.bench import measure_tick, measure_time_to_quarantine
+    tick, interval = measure_tick()
+    yield "live fleet: one monitor tick (scrape 3 + evaluate)", _ms(tick), f"<= {interval * 500:.0f} ms", \
+        tick <= interval / 2
+    yield "  the monitor's interval", _ms(interval), "(peer)", True
+    took = measure_time_to_quarantine()
+    yield "live fleet: first reader error to quarantine", _ms(took), "<= 1000 ms", took <= 1.0
     from pageturn.grading.bench import measure_demo
     b = measure_demo("lab2_histograms")
     n = b.students

@@ -66,15 +66,19 @@ WORKBOOK_WINDOWS = (BurnWindow(3600, 300, 14.4, "page"),
 
 @dataclasses.dataclass(frozen=True)
 class SLO:
-    """A service level objective: ``objective`` (share of good requests, 0.5..0.99999)
-    and ``threshold_s`` (a request slower than this, in seconds, is bad for the
-    latency SLI; must be one of the histogram's bucket bounds)."""
+    """A service level objective: ``objective`` (share of good requests, 0.5..0.99999),
+    ``threshold_s`` (a request slower than this, in seconds, is bad for the latency SLI;
+    must be one of the histogram's bucket bounds) and ``min_requests`` (no alert while
+    the long window holds fewer requests than this: with 1 slow request out of 8, a
+    share says nothing; the workbook's remedy for low traffic)."""
 
     objective: float = 0.99
     threshold_s: float = 0.05
+    min_requests: int = 30
 
     def __post_init__(self):
         checks.number("objective", self.objective, low=0.5, high=0.99999)
+        checks.number("min_requests", self.min_requests, low=0, integer=True)
         from pageturn.appmetrics import LATENCY_BUCKETS_S
 
         if not any(math.isclose(self.threshold_s, b) for b in LATENCY_BUCKETS_S):
@@ -188,6 +192,19 @@ class Series:
             return total
         return sample.get(instance)
 
+    def requests(self, instance: str | None, window_s: float, at_s: float) -> float:
+        """Requests answered in the window ``[at_s - window_s, at_s]`` (0 when unknown)."""
+        lo = bisect.bisect_left(self.times, at_s - window_s)
+        hi = bisect.bisect_right(self.times, at_s) - 1
+        if instance is not None:
+            while lo <= hi and instance not in self.samples[lo]:
+                lo += 1
+            while hi >= lo and instance not in self.samples[hi]:
+                hi -= 1
+        if hi <= lo:
+            return 0.0
+        return self._at(hi, instance).requests - self._at(lo, instance).requests
+
     def instances(self) -> list[str]:
         """Every instance seen in any sample, sorted."""
         return sorted({name for sample in self.samples for name in sample})
@@ -258,7 +275,8 @@ def evaluate(series: Series, slo: SLO = SLO(), windows=WORKBOOK_WINDOWS, at_s: f
                     continue
                 long_ = series.ratio(instance, sli, window.long_s, at_s) / slo.budget
                 short = series.ratio(instance, sli, window.short_s, at_s) / slo.budget
-                if long_ > window.factor and short > window.factor:  # nan compares False
+                if (long_ > window.factor and short > window.factor  # nan compares False
+                        and series.requests(instance, window.long_s, at_s) >= slo.min_requests):
                     fired.add(window.severity)
                     out.append(Alert(ALERT_NAMES[sli], instance, sli, window.severity, window,
                                      long_, short, at_s))

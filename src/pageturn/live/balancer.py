@@ -27,8 +27,8 @@ import time
 import urllib.parse
 
 from pageturn import checks
+from pageturn.live.serving import HOST, Background
 
-HOST = "127.0.0.1"
 _HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "content-length", "host"}
 
 
@@ -41,27 +41,6 @@ def home(reader: str, members) -> str | None:
         if score > best_score:
             best, best_score = name, score
     return best
-
-
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, address, handler, balancer):
-        self.balancer = balancer
-        self.active = set()
-        self.active_lock = threading.Lock()
-        super().__init__(address, handler)
-
-    def process_request_thread(self, request, client_address):
-        me = threading.current_thread()
-        me.name = f"pageturn-balancer-request-{self.server_address[1]}"
-        with self.active_lock:
-            self.active.add(me)
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            with self.active_lock:
-                self.active.discard(me)
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -103,13 +82,8 @@ class Balancer:
         self.timeout_s = checks.number("timeout_s", timeout_s, low=0.1, high=60)
         for name, url in (members or {}).items():
             self.add(name, url)
-        self._server = _Server((HOST, 0), _Handler, self)
-        self.port = self._server.server_address[1]
-        self.url = f"http://{HOST}:{self.port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name=f"pageturn-balancer-{self.port}", daemon=True)
-        self._stopped = False
-        self._thread.start()
+        self._http = Background(_Handler, "pageturn-balancer", balancer=self)
+        self.port, self.url = self._http.port, self._http.url
 
     # ------------------------------------------------------------------ membership
     def add(self, name: str, url: str, slot: str | None = None) -> None:
@@ -231,23 +205,11 @@ class Balancer:
     # ------------------------------------------------------------------ stopping
     @property
     def running(self) -> bool:
-        return not self._stopped
+        return self._http.running
 
     def stop(self) -> None:
-        """Stop serving and close the port (safe to call twice)."""
-        if self._stopped:
-            return
-        self._stopped = True
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(5.0)
-        deadline = time.monotonic() + self.timeout_s + 1.0
-        while time.monotonic() < deadline:  # let requests in flight finish (draining)
-            with self._server.active_lock:
-                active = list(self._server.active)
-            if not active:
-                break
-            active[0].join(max(0.0, deadline - time.monotonic()))
+        """Stop serving and close the port, letting requests in flight finish (safe to call twice)."""
+        self._http.stop(drain_s=self.timeout_s + 1.0)
 
     def __enter__(self):
         return self

@@ -23,11 +23,9 @@ import io
 import json
 import secrets
 import threading
-import time
 import traceback
 import urllib.parse
 
-HOST = "127.0.0.1"
 MAX_OUTPUT = 20_000   # characters of console output sent back
 MAX_CODE = 5_000      # characters of code accepted
 
@@ -108,7 +106,10 @@ def debug_data(fleet, name: str, log_lines: int = 30) -> dict:
     app = fleet.instances.get(name)
     logs = app.log_events(last=log_lines) if app is not None else []
     reader = fleet.failed_reader(name)
-    journey = fleet.journey(reader).to_dict("records") if reader else []
+    journey = []
+    if reader:
+        frame = fleet.journey(reader)
+        journey = frame.astype(object).where(frame.notna(), None).to_dict("records")  # JSON has no NaN
     books = record.snapshot["books"]
     return {"name": name, "replacement": record.replacement,
             "alert": record.alert.message() if record.alert is not None else None,
@@ -202,6 +203,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         fleet = self.server.fleet
+        if self.path == "/favicon.ico":  # browsers ask for it; there is none
+            return self._send(204, "", "image/x-icon")
         name, what = self._parts()
         if name is None or name not in fleet.quarantined and what == "":
             if name is not None and name in fleet.instances:
@@ -245,30 +248,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         return self._send(200, {"output": output})
 
 
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-
 class DebugServer:
     """The fleet's debug pages on 127.0.0.1 (a free port). Attribute ``url``. :meth:`stop` closes it."""
 
     def __init__(self, fleet):
-        self._server = _Server((HOST, 0), _Handler)
-        self._server.fleet = fleet
-        self._server.consoles = {}
-        self.port = self._server.server_address[1]
-        self.url = f"http://{HOST}:{self.port}"
-        self._stopped = False
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name=f"pageturn-debug-{self.port}", daemon=True)
-        self._thread.start()
+        from pageturn.live.serving import Background
+
+        self._http = Background(_Handler, "pageturn-debug", fleet=fleet, consoles={})
+        self.port, self.url = self._http.port, self._http.url
 
     def stop(self) -> None:
-        """Close the port and end the thread (safe to call twice)."""
-        if self._stopped:
-            return
-        self._stopped = True
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(5.0)
-        time.sleep(0)
+        """Close the port, end the thread, let a console command in flight finish (safe to call twice)."""
+        self._http.stop()

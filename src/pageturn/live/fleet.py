@@ -74,7 +74,9 @@ class Fleet:
     Arguments: ``version`` (what every instance runs at first), ``seed`` (service
     times), ``slo`` (an :class:`pageturn.live.alerts.SLO`), ``time_scale`` (alert
     seconds per wall second, 1..10000), ``scrape_every_s`` (wall seconds between
-    scrapes, 0.02..10), ``auto_quarantine`` (quarantine the instance an alert names).
+    scrapes, 0.02..10), ``auto_quarantine`` (quarantine the instance an alert names), ``slis``
+    (which SLIs page: ``("errors",)`` by default; add ``"latency"`` to page on requests slower
+    than the SLO's threshold too, which a busy laptop can trip on its own).
 
     Attributes: ``url`` (the balancer: send readers here), ``balancer``,
     ``instances`` (name -> Pageturn, every instance still running, in service or
@@ -88,7 +90,8 @@ class Fleet:
     """
 
     def __init__(self, size: int = 3, *, version: str = "2.1", seed: int = 0, slo=None,
-                 time_scale: float = 720.0, scrape_every_s: float = 0.1, auto_quarantine: bool = True):
+                 time_scale: float = 720.0, scrape_every_s: float = 0.1, auto_quarantine: bool = True,
+                 slis=("errors",)):
         from pageturn.app import VERSIONS
 
         size = checks.number("size", size, low=3, high=8, integer=True)
@@ -102,6 +105,9 @@ class Fleet:
         if not isinstance(auto_quarantine, bool):
             raise ValueError(f"auto_quarantine must be True or False, got {auto_quarantine!r}")
         self.auto_quarantine = auto_quarantine
+        self.slis = tuple(slis)
+        for sli in self.slis:
+            checks.choice("slis item", sli, _alerts.SLIS)
         self.version = version
         self.admin_token = secrets.token_hex(8)
         self.instances = {}
@@ -208,6 +214,7 @@ class Fleet:
                 self.check_once()
             except Exception as error:  # keep watching; the error is kept for the curious
                 self.monitor_errors.append(f"{type(error).__name__}: {error}")
+                del self.monitor_errors[:-100]   # keep the last 100
 
     def check_once(self) -> list:
         """Scrape every instance in service, add the sample, evaluate the page rule; quarantine
@@ -227,7 +234,7 @@ class Fleet:
             self.series.add(t, counts)
             new = []
             seen = {(a.instance, a.sli) for a in self.alerts}
-            for alert in _alerts.evaluate(self.series, self.slo, PAGE_WINDOWS):
+            for alert in _alerts.evaluate(self.series, self.slo, PAGE_WINDOWS, slis=self.slis):
                 if alert.instance in members and (alert.instance, alert.sli) not in seen:
                     alert = _alerts.Alert(**{**alert.__dict__, "link": self.debug_link(alert.instance)})
                     self.alerts.append(alert)

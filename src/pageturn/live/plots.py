@@ -24,23 +24,27 @@ def failures_over_time(records, quarantine_at_s: float | None = None, bin_s: flo
 
 
 def plot_failures(records, quarantine_at_s: float | None = None, bin_s: float = 0.25, ax=None):
-    """Bar chart of 5xx answers readers got per ``bin_s`` s, with a line where the quarantine
-    happened (``quarantine_at_s``, seconds since the epoch). Returns the Axes."""
+    """Bar chart of reader requests and of the 5xx answers among them, per ``bin_s`` s, with a line
+    where the quarantine happened (``quarantine_at_s``, seconds since the epoch). Returns the Axes."""
     import matplotlib.pyplot as plt
 
-    from pageturn.style import BLACK, VERMILLION
+    from pageturn.style import BLACK, SKY_BLUE, VERMILLION
 
     table = failures_over_time(records, bin_s=bin_s)
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 3))
+    ax.bar(table["t_s"], table["requests"], width=bin_s * 0.9, align="edge", color=SKY_BLUE,
+           label="all reader requests")
     ax.bar(table["t_s"], table["failed"], width=bin_s * 0.9, align="edge", color=VERMILLION,
-           label=f"5xx answers per {bin_s:g} s")
+           hatch="//", label="answered 5xx")
     readers = [r for r in records if r["reader"] is not None]
     if quarantine_at_s is not None and readers:
         x = quarantine_at_s - readers[0]["time_s"]
         ax.axvline(x, color=BLACK, linestyle="--", label="quarantine + replacement")
-    ax.set_title("Errors readers got, through the balancer")
+    top = float(table["requests"].max()) if len(table) else 1.0
+    ax.set_ylim(0, top * 1.5)   # room above the bars for the legend
+    ax.set_title("Reader requests and errors, through the balancer")
     ax.set_xlabel("time (s since the first reader request)")
-    ax.set_ylabel("5xx answers (count per bin)")
+    ax.set_ylabel(f"requests per {bin_s:g} s")
     ax.legend(loc="upper right", fontsize="small")
     return ax
