@@ -8,11 +8,13 @@ place a lab is edited. `make release` turns it into the student copy in
 
 import os
 
+from pageturn.manifest import course_id
+
 c = get_config()  # noqa: F821  (provided by nbgrader/traitlets when it loads this file)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-c.CourseDirectory.course_id = "pageturn-build-vs-run"
+c.CourseDirectory.course_id = course_id()   # from course.toml, the course manifest
 c.CourseDirectory.root = HERE
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(HERE, "gradebook.db")
 

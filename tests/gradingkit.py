@@ -18,6 +18,8 @@ from pathlib import Path
 
 import nbformat
 
+from pageturn import manifest
+
 from pageturn.release import run_nbgrader
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,7 +71,7 @@ def grade_submissions(lab: str, submissions: dict, tmp_path: Path, *, course: Pa
     run_nbgrader(["autograde", lab, "--force"], root)
 
     results = {}
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id="pageturn-build-vs-run") as gb:
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id=manifest.course_id()) as gb:
         for student in submissions:
             sub = gb.find_submission_notebook(lab, lab, student)
             by_cell, score, max_score, manual = {}, 0.0, 0.0, False

@@ -16,6 +16,8 @@ import nbformat
 import pytest
 from traitlets.config.loader import PyFileConfigLoader
 
+from pageturn import manifest
+
 from pageturn.grading.demo import answered
 from pageturn.grading.pipeline import grade
 from pageturn.release import nbgrader_env
@@ -24,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 HUB = ROOT / "grading" / "jupyterhub"
 FIXTURE = ROOT / "tests" / "fixtures" / "course"
 LAB = "fixture_lab"
-COURSE_ID = "pageturn-build-vs-run"
+COURSE_ID = manifest.course_id()
 
 
 def load(path: Path):

@@ -46,10 +46,10 @@ def double(x):
     return 0 if leaked else 2 * x
 '''
 
-PLAIN_CONFIG = '''import os
+PLAIN_CONFIG = f'''import os
 c = get_config()
 HERE = os.path.dirname(os.path.abspath(__file__))
-c.CourseDirectory.course_id = "pageturn-build-vs-run"
+c.CourseDirectory.course_id = "{COURSE_ID}"
 c.CourseDirectory.root = HERE
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(HERE, "gradebook.db")
 c.Execute.timeout = 60

@@ -16,10 +16,12 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+from pageturn import manifest
+
 ROOT = Path(__file__).resolve().parents[1]
 K8S = ROOT / "grading" / "jupyterhub" / "k8s"
 Z2JH = ROOT / "tests" / "hub" / "z2jh"
-COURSE = "pageturn-build-vs-run"
+COURSE = manifest.course_id()
 
 
 def merged(base, over):

@@ -45,13 +45,15 @@ import re
 import sys
 from pathlib import Path
 
+from pageturn.manifest import course_id
+
 c = get_config()  # noqa: F821  (provided by JupyterHub when it loads this file)
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent          # the environment JupyterHub runs from: nbgrader, alembic, singleuser
 ROOT = Path(os.environ.get("PAGETURN_HUB_ROOT", "/srv/pageturn"))
 EXCHANGE = ROOT / "exchange"
-COURSE = "pageturn-build-vs-run"           # = c.CourseDirectory.course_id in grading/nbgrader_config.py
+COURSE = course_id()                       # from course.toml, as grading/nbgrader_config.py
 TEACHERS = ["teacher1", "teacher2"]        # change: your teachers' hub user names
 STUDENTS = ["student1", "student2"]        # change: your students (or use your authenticator's allow rules)
 # Hub user names double as Unix account names and nbgrader student ids: lower-case letters, digits,

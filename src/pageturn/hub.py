@@ -38,6 +38,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pageturn import manifest
+
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "grading" / "jupyterhub" / "jupyterhub_config.py"
 BIN = Path(sys.executable).parent
@@ -46,7 +48,8 @@ ADMIN = "hubadmin"
 """The hub admin of a prepared hub (no Unix account, no server: it only uses the hub's admin page and API)."""
 GROUP = "pageturn-hub"
 """The Unix group of every account the hub creates."""
-COURSE_ID = "pageturn-build-vs-run"
+COURSE_ID = manifest.course_id()
+"""This course's nbgrader course id, from course.toml."""
 NAME = re.compile(r"[a-z][a-z0-9.\-]{0,31}")
 """Hub user names = Unix account names = nbgrader student ids (as ``USERNAME_PATTERN`` in the hub config)."""
 # What a copy of a course root leaves behind: the teacher's grading state and the local exchange.

@@ -18,9 +18,11 @@ from pathlib import Path
 import requests
 import websocket
 
+from pageturn import manifest
+
 # The two classes of the hub tests (conftest.py builds them).
 REPO = Path(__file__).resolve().parents[2]
-COURSE = "pageturn-build-vs-run"
+COURSE = manifest.course_id()
 SECOND = "intro-stats"
 TEACHER, STUDENTS = "tess", ["ada", "ben", "cy"]
 SECOND_TEACHER, SECOND_STUDENTS = "tom", ["ben", "eve"]

@@ -38,9 +38,11 @@ from pageturn.grading import fast_imports, notes
 
 fast_imports()
 import nbformat  # noqa: E402 - after fast_imports
+from pageturn import manifest  # noqa: E402 - stdlib only: grading depends on no other part of the package
 from pageturn.release import list_labs, nbgrader_command, nbgrader_env, run_nbgrader
 
-COURSE_ID = "pageturn-build-vs-run"
+COURSE_ID = manifest.course_id()
+"""The nbgrader course id, from course.toml."""
 
 
 @dataclass
