@@ -61,3 +61,22 @@ def test_unregister_and_kinds():
 def test_bad_registration_names_the_problem(kind, stop, message):
     with pytest.raises(ValueError, match=message):
         lifecycle.register(Thing(), kind, stop=stop)
+
+
+def test_apps_dashboards_and_fleets_leave_exit_clean_up_to_lifecycle():
+    """One exit hook: the modules that keep running things hand their clean-up to lifecycle.on_exit."""
+    from pathlib import Path
+    src = Path(lifecycle.__file__).parent
+    callers = [p.relative_to(src).as_posix() for p in src.rglob("*.py")
+               if "atexit.register" in p.read_text() and p.name != "lifecycle.py"]
+    assert callers == ["grading/execute.py"], callers   # grading imports nothing else of the package
+    import pageturn.admin  # noqa: F401
+    import pageturn.app  # noqa: F401
+    import pageturn.live.fleet  # noqa: F401
+    names = {getattr(f, "__module__", "") for f in lifecycle._AT_EXIT}
+    assert {"pageturn.admin", "pageturn.app", "pageturn.live.fleet"} <= names
+
+
+def test_on_exit_wants_a_callable():
+    with pytest.raises(ValueError, match="cleanup must be callable; got 3"):
+        lifecycle.on_exit(3)

@@ -37,7 +37,6 @@ dashboard is garbage-collected, or when the Python process exits.
 
 from __future__ import annotations
 
-import atexit
 import html
 import io
 import math
@@ -45,7 +44,8 @@ import threading
 import time
 import weakref
 
-from pageturn import checks
+from pageturn import checks, lifecycle
+from pageturn.style import GREEN, VERMILLION
 
 ROUTES = ("my_books", "search", "log_book")
 _OPEN: "weakref.WeakSet[Admin]" = weakref.WeakSet()
@@ -279,7 +279,7 @@ class Admin:
             sent = total - total0
             self.rate.value = f"<b>Requests</b>: {sent / seconds:.1f} per second"
             share = (errors - errors0) / sent * 100.0 if sent > 0 else 0.0
-            colour = "#D55E00" if share > 1 else "inherit"
+            colour = VERMILLION if share > 1 else "inherit"
             self.errors.value = f"<b>Errors (5xx)</b>: <span style='color:{colour}'>{share:.1f} %</span>"
         self._last_totals = (now, total, errors)
 
@@ -288,8 +288,8 @@ class Admin:
             self.sanity_box.value = "<b>Sanity check</b>: not run yet (start it with app.start_sanity())"
             return
         ago = max(0.0, time.time() - last["at_s"])
-        mark = "<span style='color:#009E73'>✔ passed</span>" if last["ok"] else \
-            "<span style='color:#D55E00'>✘ FAILED</span>"
+        mark = f"<span style='color:{GREEN}'>✔ passed</span>" if last["ok"] else \
+            f"<span style='color:{VERMILLION}'>✘ FAILED</span>"
         self.sanity_box.value = (f"<b>Sanity check</b>: {mark} {ago:.0f} s ago · "
                                  f"{html.escape(last['detail'])}")
 
@@ -354,4 +354,4 @@ def close_all() -> None:
             pass
 
 
-atexit.register(close_all)
+lifecycle.on_exit(close_all)

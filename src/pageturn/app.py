@@ -35,13 +35,12 @@ from 10 % to 20 % keeps the first 10 % in.
 Starting twice: :func:`start` **reuses** the app it started before if that one
 still runs (so re-running a notebook cell does not pile up servers); pass
 ``fresh=True`` for a new, independent app. Everything binds to 127.0.0.1 only.
-Threads are daemon threads and an ``atexit`` hook stops every app when the
+Threads are daemon threads and the one exit hook (:mod:`pageturn.lifecycle`) stops every app when the
 Python process ends.
 """
 
 from __future__ import annotations
 
-import atexit
 import collections
 import dataclasses
 import errno
@@ -57,7 +56,7 @@ import time
 import traceback
 import urllib.parse
 
-from pageturn import checks
+from pageturn import checks, lifecycle
 
 #: The versions Pageturn can run, with what is true of each.
 VERSIONS = {
@@ -900,4 +899,4 @@ def stop_all() -> None:
         app.stop(timeout_s=2.0)
 
 
-atexit.register(stop_all)
+lifecycle.on_exit(stop_all)

@@ -241,17 +241,10 @@ def _check_scrape(scrape) -> None:
                          f"got {type(scrape).__name__}")
 
 
-_OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
-
-
 def palette() -> tuple:
-    """The course's colour-blind-safe Okabe–Ito palette (``pageturn.style.PALETTE``
-    when that module exists), as hex colour strings."""
-    try:
-        from pageturn.style import PALETTE
-        return tuple(PALETTE)
-    except ImportError:
-        return _OKABE_ITO
+    """The course's colour-blind-safe Okabe–Ito palette (:data:`pageturn.style.PALETTE`), as hex colour strings."""
+    from pageturn.style import PALETTE
+    return tuple(PALETTE)
 
 
 def plot_latency_by_version(scrape, route: str, versions=None, ax=None, metric: str = LATENCY):

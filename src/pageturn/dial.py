@@ -35,6 +35,7 @@ import math
 import time
 
 from pageturn import checks
+from pageturn.style import GREEN, VERMILLION
 
 # Slider ranges. The DORA presets may lie outside these; the dial widens a
 # range to include every preset (see _ranges).
@@ -87,8 +88,8 @@ WORLDS = {
 _FIG_SIZE_INCHES = (9.0, 3.2)
 _FIG_DPI = 80                                # 720 x 256 pixels: sharp enough, cheap to encode
 _HOURS_PER_WEEK = 168
-_GOOD = "#009E73"                            # Okabe-Ito bluish green: better for that person
-_BAD = "#D55E00"                             # Okabe-Ito vermillion: worse for that person
+_GOOD = GREEN                                # Okabe-Ito bluish green: better for that person
+_BAD = VERMILLION                            # Okabe-Ito vermillion: worse for that person
 
 
 def _palette():

@@ -63,13 +63,6 @@ CLUSTERS = {
 }
 """For each cluster, each key's [low, high) range."""
 
-DESCRIPTIONS = {
-    "elite": "deploys on demand, several times a day; changes live within a day; about 5 % fail; restored within an hour",
-    "high": "deploys between daily and weekly; changes live within a week; about 10 % fail; restored within a day",
-    "medium": "deploys between weekly and monthly; changes wait one to four weeks; about 15 % fail; restored within a week",
-    "low": "deploys between weekly and monthly; changes wait weeks; most deploys fail; recovery takes one to six months",
-}
-
 PRESETS = {
     "elite": dict(deploys_per_week=15.0, features_per_week=10.0, defect_rate=0.08, review_catch=0.4,
                   deploy_failure_rate=0.002, time_to_restore_minutes=25.0),

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .histogram import Histogram
-from .style import PALETTE
+from .style import PALETTE, WHITE
 
 LINE_COLOURS = tuple(PALETTE[i] for i in (0, 1, 2, 4, 5, 6, 7, 3))
 """Okabe–Ito colours in the order lines get them: yellow, hard to read on white, comes last."""
@@ -97,7 +97,7 @@ def plot_heatmap(table: pd.DataFrame, *, title: str, ax=None, line: pd.Series | 
     step = table.index[1] - table.index[0] if len(table.index) > 1 else pd.Timedelta("1min")
     times = table.index.append(pd.DatetimeIndex([table.index[-1] + step]))
     ax = _axes(ax, (9, 4))
-    colours = LinearSegmentedColormap.from_list("pageturn", ["#FFFFFF", PALETTE[1], PALETTE[4], PALETTE[7]])
+    colours = LinearSegmentedColormap.from_list("pageturn", [WHITE, PALETTE[1], PALETTE[4], PALETTE[7]])
     counts = table.to_numpy(float).T
     mesh = ax.pcolormesh(times, edges, np.ma.masked_equal(counts, 0), cmap=colours,
                          norm=LogNorm(vmin=1, vmax=max(2.0, counts.max())), shading="flat")

@@ -5,7 +5,12 @@ itself here when it starts and unregisters when it stops, so that:
 
 - :func:`running` lists what still runs (tests use it to prove a clean exit);
 - :func:`stop_all` stops it, newest first; it runs once more when the Python process exits
-  (a single ``atexit`` hook, registered here and nowhere else).
+  (a single ``atexit`` hook, registered here and nowhere else);
+- a module that keeps its own list of running things (apps, dashboards, fleets) hands its
+  clean-up function to :func:`on_exit` instead of calling ``atexit`` itself.
+
+The grading tools (``pageturn.grading``) are the one exception: they import nothing else of the
+package, so their fork server registers its own exit hook.
 
 The registry holds weak references: registering never keeps an object alive.
 
@@ -104,4 +109,33 @@ def stop_all(kind: str | None = None) -> list[str]:
     return problems
 
 
-atexit.register(stop_all)
+_AT_EXIT: list = []
+
+
+def on_exit(cleanup) -> None:
+    """Run ``cleanup()`` when the Python process exits, after :func:`stop_all`; the newest first.
+
+    A failing clean-up is reported with a ``RuntimeWarning`` and does not stop the others.
+
+    Raises:
+        ValueError: when ``cleanup`` is not callable.
+    """
+    if not callable(cleanup):
+        raise ValueError(f"cleanup must be callable; got {cleanup!r}")
+    with _LOCK:
+        _AT_EXIT.append(cleanup)
+
+
+def _exit() -> None:
+    stop_all()
+    with _LOCK:
+        cleanups = list(reversed(_AT_EXIT))
+    for cleanup in cleanups:
+        try:
+            cleanup()
+        except Exception as exc:  # noqa: BLE001 - report and go on: every clean-up gets its turn
+            warnings.warn(f"clean-up {getattr(cleanup, '__qualname__', cleanup)} failed: {exc}", RuntimeWarning,
+                          stacklevel=1)
+
+
+atexit.register(_exit)

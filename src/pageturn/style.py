@@ -10,3 +10,8 @@ PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#F0E442",
 """Okabe–Ito colours: orange, sky blue, bluish green, yellow, blue, vermillion, reddish purple, black."""
 
 ORANGE, SKY_BLUE, GREEN, YELLOW, BLUE, VERMILLION, PURPLE, BLACK = PALETTE
+
+WHITE = "#FFFFFF"
+"""The background end of the course's colour maps (heat maps fade from white)."""
+CODE_BACKGROUND = "#F4F4F4"
+"""Light grey behind code and log lines on the course's HTML pages."""

@@ -38,8 +38,3 @@ class ShortenTracebacks(Preprocessor):
                 if output.get("output_type") == "error":
                     output["traceback"] = _short(output)
         return cell, resources
-
-
-def leaks(html: str, hidden_snippets) -> list[str]:
-    """The snippets of hidden-test text that appear in ``html`` (an empty list when none do)."""
-    return [s for s in hidden_snippets if s and s in html]

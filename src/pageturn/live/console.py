@@ -26,6 +26,8 @@ import threading
 import traceback
 import urllib.parse
 
+from pageturn.style import CODE_BACKGROUND
+
 MAX_OUTPUT = 20_000   # characters of console output sent back
 MAX_CODE = 5_000      # characters of code accepted
 
@@ -123,7 +125,7 @@ _PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Debug {name}</title>
 <style>
 body {{ font-family: sans-serif; margin: 1.5em; max-width: 70em; }}
-pre {{ background: #f4f4f4; padding: .6em; overflow-x: auto; font-size: 90%; }}
+pre {{ background: {code_bg}; padding: .6em; overflow-x: auto; font-size: 90%; }}
 table {{ border-collapse: collapse; font-size: 90%; }} td, th {{ border: 1px solid #ccc; padding: 2px 6px; }}
 #console-output {{ min-height: 2em; }}
 </style></head><body>
@@ -212,7 +214,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                                   "text/html; charset=utf-8")
             return self._send(404, "<p>No such quarantined instance.</p>", "text/html; charset=utf-8")
         if what == "":
-            page = _PAGE.format(name=html.escape(name), name_js=urllib.parse.quote(name))
+            page = _PAGE.format(name=html.escape(name), name_js=urllib.parse.quote(name), code_bg=CODE_BACKGROUND)
             return self._send(200, page, "text/html; charset=utf-8")
         if what == "data":
             if not secrets.compare_digest(self.headers.get("X-Admin-Token", ""), fleet.admin_token):

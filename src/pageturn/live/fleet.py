@@ -25,7 +25,6 @@ balancer, the debug server and every instance, and waits for their threads.
 
 from __future__ import annotations
 
-import atexit
 import http.client
 import itertools
 import secrets
@@ -33,7 +32,7 @@ import threading
 import time
 import weakref
 
-from pageturn import checks
+from pageturn import checks, lifecycle
 from pageturn.live import alerts as _alerts
 from pageturn.live import faults as _faults
 from pageturn.live.balancer import Balancer
@@ -400,4 +399,4 @@ def close_all() -> None:
         fleet.close()
 
 
-atexit.register(close_all)
+lifecycle.on_exit(close_all)
