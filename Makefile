@@ -10,7 +10,7 @@ PORT   ?= 8888
 # nbgrader shells out to `alembic`, so the environment's bin/ must be on PATH.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: lab test bench data release html lock clean-venv help venv grade grade-demo teacher hub hub-deps hub-test nav
+.PHONY: lab test bench data release html lock clean-venv help venv grade grade-demo teacher hub hub-deps hub-test nav lint
 
 help:
 	@echo "make lab    - set up .venv if needed and open the course in JupyterLab (127.0.0.1:$(PORT))"
@@ -39,8 +39,13 @@ venv: $(STAMP)
 lab: $(STAMP)
 	$(PY) -m pageturn.views student --port=$(PORT) $(LAB_ARGS)
 
-test: $(STAMP) hub-deps
+test: $(STAMP) hub-deps lint
 	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+# Lint and format check (ruff; rules in pyproject.toml). `$(BIN)/ruff format .` fixes the formatting.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 bench: $(STAMP)
 	$(PY) -m pageturn.bench

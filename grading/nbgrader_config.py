@@ -14,7 +14,7 @@ c = get_config()  # noqa: F821  (provided by nbgrader/traitlets when it loads th
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-c.CourseDirectory.course_id = course_id()   # from course.toml, the course manifest
+c.CourseDirectory.course_id = course_id()  # from course.toml, the course manifest
 c.CourseDirectory.root = HERE
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(HERE, "gradebook.db")
 
@@ -56,9 +56,9 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
-c.BudgetedExecute.timeout = 60               # seconds per cell (as Execute.timeout above)
-c.BudgetedExecute.notebook_timeout = 300     # seconds for a whole notebook
-c.BudgetedExecute.max_output_chars = 200_000 # characters of printed output kept per cell
+c.BudgetedExecute.timeout = 60  # seconds per cell (as Execute.timeout above)
+c.BudgetedExecute.notebook_timeout = 300  # seconds for a whole notebook
+c.BudgetedExecute.max_output_chars = 200_000  # characters of printed output kept per cell
 
 # A folder with no <lab>.ipynb but exactly one other notebook ("Copy of lab2_histograms.ipynb") is
 # graded as the lab, with a note; with two or more, none is guessed and the log names them.
@@ -80,4 +80,5 @@ c.GenerateFeedback.preprocessors = [
 # nbgrader matches the pattern against the file's full path, hence the leading `.*/`.
 c.ZipCollectApp.collector_plugin = "nbgrader.plugins.FileNameCollectorPlugin"
 c.FileNameCollectorPlugin.named_regexp = (
-    r"^.*/(?:[^/]*__)?(?P<student_id>[A-Za-z0-9.\-]+)_(?P<file_id>[A-Za-z0-9_\-]+)\.ipynb$")
+    r"^.*/(?:[^/]*__)?(?P<student_id>[A-Za-z0-9.\-]+)_(?P<file_id>[A-Za-z0-9_\-]+)\.ipynb$"
+)

@@ -19,7 +19,6 @@ from pathlib import Path
 import nbformat
 
 from pageturn import manifest
-
 from pageturn.release import run_nbgrader
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,8 +31,9 @@ def course_copy(tmp_path: Path, lab: str, *, course: Path = COURSE) -> Path:
     if not (root / "source" / lab).is_dir():
         (root / "source").mkdir(parents=True, exist_ok=True)
         shutil.copy(COURSE / "nbgrader_config.py", root / "nbgrader_config.py")  # always the real config
-        shutil.copytree(course / "source" / lab, root / "source" / lab,
-                        ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        shutil.copytree(
+            course / "source" / lab, root / "source" / lab, ignore=shutil.ignore_patterns(".ipynb_checkpoints")
+        )
     data = Path(tmp_path) / "data"
     if not data.exists():
         shutil.copytree(ROOT / "data", data)
@@ -83,8 +83,12 @@ def grade_submissions(lab: str, submissions: dict, tmp_path: Path, *, course: Pa
                 by_cell[grade.name] = (s, float(grade.max_score))
                 score += s
                 max_score += float(grade.max_score)
-            results[student] = {"score": score, "max_score": max_score, "by_cell": by_cell,
-                                "needs_manual_grade": manual or bool(sub.needs_manual_grade)}
+            results[student] = {
+                "score": score,
+                "max_score": max_score,
+                "by_cell": by_cell,
+                "needs_manual_grade": manual or bool(sub.needs_manual_grade),
+            }
     return results
 
 
@@ -100,14 +104,17 @@ def grade_id(cell) -> str | None:
 
 def answer_cells(nb) -> dict:
     """The autograded answer cells of ``nb`` (code cells marked as solutions), by grade_id."""
-    return {grade_id(c): c for c in nb.cells
-            if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")}
+    return {
+        grade_id(c): c for c in nb.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")
+    }
 
 
 def solution_answers(lab: str, *, course: Path = COURSE) -> dict:
     """The instructor's code for each answer cell of ``lab``, by grade_id, without the solution markers."""
-    return {gid: _SOLUTION_MARKERS.sub("", cell.source)
-            for gid, cell in answer_cells(solution_notebook(lab, course=course)).items()}
+    return {
+        gid: _SOLUTION_MARKERS.sub("", cell.source)
+        for gid, cell in answer_cells(solution_notebook(lab, course=course)).items()
+    }
 
 
 def fill_answers(released, answers: dict, written: str | None = None):
@@ -118,7 +125,6 @@ def fill_answers(released, answers: dict, written: str | None = None):
         gid = grade_id(cell)
         if gid in answers:
             cell.source = answers[gid].strip("\n")
-        elif written is not None and cell.cell_type == "markdown" \
-                and cell.metadata.get("nbgrader", {}).get("solution"):
+        elif written is not None and cell.cell_type == "markdown" and cell.metadata.get("nbgrader", {}).get("solution"):
             cell.source = written
     return nb

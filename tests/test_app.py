@@ -51,19 +51,22 @@ def test_log_list_search_and_health(pt):
     assert status == 200 and data["books"] == []
 
 
-@pytest.mark.parametrize("method, path, body, status, words", [
-    ("POST", "/books", {"title": "Dune"}, 400, "reader is missing"),
-    ("POST", "/books", {"reader": "ana"}, 400, "title must be a non-empty string"),
-    ("POST", "/books", {"reader": "ana", "title": "   "}, 400, "title must be a non-empty string"),
-    ("POST", "/books", {"reader": "a b", "title": "Dune"}, 400, "reader must be 1 to 64"),
-    ("POST", "/books", ["not", "an", "object"], 400, "body must be a JSON object"),
-    ("GET", "/books", None, 400, "reader is missing"),
-    ("GET", "/search?reader=ana", None, 400, "q must be 1 to 100 characters"),
-    ("GET", "/nowhere", None, 404, "no route /nowhere"),
-    ("DELETE", "/books", None, 405, "accepts GET, POST"),
-    ("GET", "/admin/state", None, 403, "X-Admin-Token"),
-    ("POST", "/admin/version", {"version": "2.1"}, 403, "X-Admin-Token"),
-])
+@pytest.mark.parametrize(
+    "method, path, body, status, words",
+    [
+        ("POST", "/books", {"title": "Dune"}, 400, "reader is missing"),
+        ("POST", "/books", {"reader": "ana"}, 400, "title must be a non-empty string"),
+        ("POST", "/books", {"reader": "ana", "title": "   "}, 400, "title must be a non-empty string"),
+        ("POST", "/books", {"reader": "a b", "title": "Dune"}, 400, "reader must be 1 to 64"),
+        ("POST", "/books", ["not", "an", "object"], 400, "body must be a JSON object"),
+        ("GET", "/books", None, 400, "reader is missing"),
+        ("GET", "/search?reader=ana", None, 400, "q must be 1 to 100 characters"),
+        ("GET", "/nowhere", None, 404, "no route /nowhere"),
+        ("DELETE", "/books", None, 405, "accepts GET, POST"),
+        ("GET", "/admin/state", None, 403, "X-Admin-Token"),
+        ("POST", "/admin/version", {"version": "2.1"}, 403, "X-Admin-Token"),
+    ],
+)
 def test_bad_requests_get_4xx_with_a_clear_message(pt, method, path, body, status, words):
     got, _, data = call(pt, method, path, body)
     assert got == status
@@ -73,8 +76,7 @@ def test_bad_requests_get_4xx_with_a_clear_message(pt, method, path, body, statu
 def test_broken_json_and_huge_bodies_are_refused(pt):
     import http.client
 
-    for payload, status, words in [(b"{not json", 400, "body must be JSON"),
-                                   (b"x" * 20_000, 413, "body too large")]:
+    for payload, status, words in [(b"{not json", 400, "body must be JSON"), (b"x" * 20_000, 413, "body too large")]:
         connection = http.client.HTTPConnection("127.0.0.1", pt.port, timeout=5)
         try:
             connection.request("POST", "/books", body=payload, headers={"Content-Type": "application/json"})
@@ -132,7 +134,7 @@ def test_canary_share_is_close_to_the_request_and_stable_per_reader(pt):
     assert 0.05 <= len(on_canary) / len(sample) <= 0.15
     assert all(first[r] == pt.version_for(r) for r in sample)
     again = {r: call(pt, "GET", f"/books?reader={r}")[1]["X-Pageturn-Version"] for r in sample[:100]}
-    assert all(again[r] == first[r] for r in again)          # stable per reader
+    assert all(again[r] == first[r] for r in again)  # stable per reader
     pt.set_canary("2.1-bad", 30)
     assert all(pt.version_for(r) == "2.1-bad" for r in on_canary)  # a wider canary keeps its readers
     pt.rollback()
@@ -180,7 +182,10 @@ def test_two_apps_keep_separate_metrics():
         for _ in range(3):
             call(a, "GET", "/health")
         call(b, "GET", "/health")
-        count = lambda h: appmetrics.request_counts(h.scrape()).query("route == 'health'")["requests"].sum()
+
+        def count(h):
+            return appmetrics.request_counts(h.scrape()).query("route == 'health'")["requests"].sum()
+
         assert count(a) == 3 and count(b) == 1
     finally:
         a.stop()
@@ -190,8 +195,8 @@ def test_two_apps_keep_separate_metrics():
 def test_share_slower_than_and_error_rate(pt):
     pt.set_version("2.1-bad")
     call(pt, "POST", "/books", {"reader": "ana", "title": "Dune"})
-    call(pt, "GET", "/books?reader=ana")            # 500: the invariant breaks
-    call(pt, "GET", "/books?reader=nobody")         # 200: no book to lose
+    call(pt, "GET", "/books?reader=ana")  # 500: the invariant breaks
+    call(pt, "GET", "/books?reader=nobody")  # 200: no book to lose
     scrape = pt.scrape()
     assert appmetrics.error_rate(scrape, route="my_books") == pytest.approx(0.5)
     assert 0.0 <= appmetrics.share_slower_than(scrape, "my_books", "2.1-bad", 0.05) <= 1.0
@@ -240,7 +245,7 @@ def test_the_bad_version_breaks_an_invariant_and_the_assert_turns_it_into_a_500(
 
 def test_log_level_changes_while_it_runs(pt):
     call(pt, "GET", "/books?reader=ana")
-    assert "request" not in set(pt.logs()["event"])            # INFO: no per-request events
+    assert "request" not in set(pt.logs()["event"])  # INFO: no per-request events
     pt.set_log_level("DEBUG")
     call(pt, "GET", "/books?reader=ana")
     debug = pt.logs(level="DEBUG")
@@ -261,12 +266,12 @@ def test_sanity_check_runs_on_schedule_and_catches_the_bad_version(pt):
     history = checker.history()
     assert history["ok"].all()
     gaps = history["at_s"].diff().dropna()
-    assert (gaps >= 0.18).all()                                   # it waits between runs
+    assert (gaps >= 0.18).all()  # it waits between runs
 
     pt.set_version("2.1-bad")
     assert wait_until(lambda: not checker.last().ok)
     assert "2.1-bad" in checker.last().detail and "HTTP 500" in checker.last().detail
-    pt.set_asserts(False)                                         # the silent bug: still caught
+    pt.set_asserts(False)  # the silent bug: still caught
     assert wait_until(lambda: "missing from the list" in checker.last().detail)
     scrape = pt.scrape().query("sample == 'pageturn_sanity_checks_total'")
     assert set(scrape["result"]) == {"ok", "failed"}
@@ -315,13 +320,16 @@ def test_a_taken_port_is_reported_clearly(pt):
         pageturn_app.start(port=pt.port, fresh=True)
 
 
-@pytest.mark.parametrize("kwargs, words", [
-    ({"version": "3.0"}, "version must be one of"),
-    ({"port": 80}, "port must be in"),
-    ({"log_level": "LOUD"}, "log_level must be one of"),
-    ({"sanity_every_s": -1}, "sanity_every_s must be"),
-    ({"asserts": "yes"}, "asserts must be True or False"),
-])
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        ({"version": "3.0"}, "version must be one of"),
+        ({"port": 80}, "port must be in"),
+        ({"log_level": "LOUD"}, "log_level must be one of"),
+        ({"sanity_every_s": -1}, "sanity_every_s must be"),
+        ({"asserts": "yes"}, "asserts must be True or False"),
+    ],
+)
 def test_bad_start_arguments(kwargs, words):
     with pytest.raises(ValueError, match=words):
         pageturn_app.start(fresh=True, **kwargs)
@@ -374,11 +382,11 @@ def test_load_runs_on_schedule_and_records_both_latencies(pt):
     assert list(frame.columns) == loadgen.COLUMNS and len(frame) == 60
     assert (frame["status"] > 0).all() and frame["error"].isna().all()
     assert frame["due_s"].tolist() == pytest.approx([i / 100 for i in range(60)])
-    assert (frame["sent_s"] >= frame["due_s"] - 1e-3).all()       # never sent early
+    assert (frame["sent_s"] >= frame["due_s"] - 1e-3).all()  # never sent early
     assert (frame["latency_from_due_ms"] >= frame["latency_ms"] - 1e-6).all()
     sent = appmetrics.request_counts(pt.scrape())
     answered = sent[sent["route"].isin(["log_book", "my_books", "search"])]["requests"].sum()
-    assert answered == 60                                          # the app counted every one
+    assert answered == 60  # the app counted every one
     again = loadgen.plan(60, readers=10, seed=3)
     assert [p["route"] for p in again] == frame["route"].tolist()  # same seed, same plan
 
@@ -390,8 +398,8 @@ def test_a_stall_shows_in_latency_from_due_but_hardly_from_sent(pt):
     timer.join()
     slow_from_due = int((frame["latency_from_due_ms"] > 200).sum())
     slow_from_sent = int((frame["latency_ms"] > 200).sum())
-    assert slow_from_due >= 10          # every reader who arrived during the stall waited
-    assert slow_from_sent <= 2          # the naive tool saw one slow request
+    assert slow_from_due >= 10  # every reader who arrived during the stall waited
+    assert slow_from_sent <= 2  # the naive tool saw one slow request
     table = loadgen.summary(frame)
     assert table.loc["p90", "from due (ms)"] > 5 * table.loc["p90", "from sent (ms)"]
 
@@ -411,14 +419,17 @@ def test_load_to_a_stopped_app_records_errors_not_exceptions():
     assert (frame["status"] == 0).all() and frame["error"].str.contains("Connection").all()
 
 
-@pytest.mark.parametrize("kwargs, words", [
-    ({"rate_per_s": 0}, "rate_per_s must be"),
-    ({"count": 10, "duration_s": 1}, "not both"),
-    ({"rate_per_s": 1, "count": 500}, "at most 120 s of load"),
-    ({"workers": 0}, "workers must be"),
-    ({"mix": {"delete_everything": 1}}, "mix route must be one of"),
-    ({"mix": {"search": 0}}, "positive total weight"),
-])
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        ({"rate_per_s": 0}, "rate_per_s must be"),
+        ({"count": 10, "duration_s": 1}, "not both"),
+        ({"rate_per_s": 1, "count": 500}, "at most 120 s of load"),
+        ({"workers": 0}, "workers must be"),
+        ({"mix": {"delete_everything": 1}}, "mix route must be one of"),
+        ({"mix": {"search": 0}}, "positive total weight"),
+    ],
+)
 def test_bad_load_arguments(kwargs, words):
     with pytest.raises(ValueError, match=words):
         loadgen.run("http://127.0.0.1:9", **kwargs)
@@ -451,8 +462,10 @@ def test_a_python_process_that_forgets_to_stop_still_exits_and_frees_the_port():
     import subprocess
     import sys
 
-    script = ("from pageturn import app, admin; pt = app.start(sanity_every_s=0.1); "
-              "panel = admin.Admin(pt, refresh_s=0.2); print(pt.port, flush=True)")
+    script = (
+        "from pageturn import app, admin; pt = app.start(sanity_every_s=0.1); "
+        "panel = admin.Admin(pt, refresh_s=0.2); print(pt.port, flush=True)"
+    )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     port = int(done.stdout.split()[0])

@@ -7,11 +7,23 @@ import pytest
 from pageturn import admin, loadgen
 from pageturn import app as pageturn_app
 
-CLASSES = ["pageturn-admin", "pageturn-admin-status", "pageturn-admin-rate", "pageturn-admin-errors",
-           "pageturn-admin-sanity", "pageturn-admin-histogram", "pageturn-admin-route",
-           "pageturn-admin-version", "pageturn-admin-deploy", "pageturn-admin-canary-version",
-           "pageturn-admin-canary", "pageturn-admin-rollback", "pageturn-admin-loglevel",
-           "pageturn-admin-logs", "pageturn-admin-message"]
+CLASSES = [
+    "pageturn-admin",
+    "pageturn-admin-status",
+    "pageturn-admin-rate",
+    "pageturn-admin-errors",
+    "pageturn-admin-sanity",
+    "pageturn-admin-histogram",
+    "pageturn-admin-route",
+    "pageturn-admin-version",
+    "pageturn-admin-deploy",
+    "pageturn-admin-canary-version",
+    "pageturn-admin-canary",
+    "pageturn-admin-rollback",
+    "pageturn-admin-loglevel",
+    "pageturn-admin-logs",
+    "pageturn-admin-message",
+]
 
 
 @pytest.fixture
@@ -35,7 +47,7 @@ def test_dashboard_has_every_part_with_its_css_class_and_a_label(pt):
         found = {cls for w in _all_widgets(panel.widget) for cls in w._dom_classes}
         assert set(CLASSES) <= found
         for control in (panel.version, panel.canary_version, panel.canary, panel.log_level, panel.route):
-            assert control.description                      # every control is labelled
+            assert control.description  # every control is labelled
         for button in (panel.deploy, panel.rollback_button):
             assert button.description and button.tooltip
         assert panel.chart.value[:8] == b"\x89PNG\r\n\x1a\n"
@@ -63,7 +75,7 @@ def test_controls_act_on_the_app(pt):
         panel.log_level.value = "DEBUG"
         assert pt.state()["log_level"] == "DEBUG"
 
-        pt.set_canary("2.1", 40)          # a change made elsewhere shows on the next refresh
+        pt.set_canary("2.1", 40)  # a change made elsewhere shows on the next refresh
         panel.refresh()
         assert panel.canary.value == 40 and panel.canary_version.value == "2.1"
         assert pt.state()["canary_percent"] == 40
@@ -78,9 +90,11 @@ def test_numbers_and_sanity_status_refresh_in_place(pt):
         first_chart = bytes(panel.chart.value)
         loadgen.run(pt.url, rate_per_s=100, count=40, workers=2)
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and ("per second" not in panel.rate.value
-                                               or "passed" not in panel.sanity_box.value
-                                               or bytes(panel.chart.value) == first_chart):
+        while time.monotonic() < deadline and (
+            "per second" not in panel.rate.value
+            or "passed" not in panel.sanity_box.value
+            or bytes(panel.chart.value) == first_chart
+        ):
             time.sleep(0.05)
         assert "per second" in panel.rate.value and "%" in panel.errors.value
         assert "passed" in panel.sanity_box.value

@@ -44,8 +44,12 @@ def _env(**extra) -> dict:
 def _repository_files() -> list[str]:
     """Files a clone would hold: tracked files, plus new files git does not ignore."""
     try:
-        out = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                             cwd=ROOT, capture_output=True, check=True).stdout
+        out = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
+        ).stdout
     except (OSError, subprocess.CalledProcessError):
         pytest.skip("not a git checkout: cannot tell which files a clone would hold")
     return [name for name in out.decode().split("\0") if name and (ROOT / name).is_file()]
@@ -67,8 +71,14 @@ def dockerfile(clean_copy) -> str:
     exe = BIN / "jupyter-repo2docker"
     if not exe.exists():
         pytest.fail("jupyter-repo2docker is not installed in the environment (it is a test dependency)")
-    proc = subprocess.run([str(exe), "--no-build", "--debug", str(clean_copy)], cwd=clean_copy.parent,
-                          env=_env(), capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [str(exe), "--no-build", "--debug", str(clean_copy)],
+        cwd=clean_copy.parent,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, f"repo2docker failed:\n{proc.stdout}\n{proc.stderr}"
     return proc.stdout + proc.stderr
 
@@ -133,11 +143,21 @@ def binder_config(clean_copy, tmp_path_factory) -> Path:
     config, home = tmp / "config", tmp / "home"
     home.mkdir()
     before = _sys_prefix_state()
-    proc = subprocess.run(["bash", "postBuild"], cwd=clean_copy, capture_output=True, text=True,
-                          timeout=180, env=_env(JUPYTER_CONFIG_DIR=str(config), HOME=str(home),
-                                                JUPYTER_DATA_DIR=str(tmp / "data"),
-                                                PIP_NO_INDEX="1", http_proxy="http://127.0.0.1:9",
-                                                https_proxy="http://127.0.0.1:9"))
+    proc = subprocess.run(
+        ["bash", "postBuild"],
+        cwd=clean_copy,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=_env(
+            JUPYTER_CONFIG_DIR=str(config),
+            HOME=str(home),
+            JUPYTER_DATA_DIR=str(tmp / "data"),
+            PIP_NO_INDEX="1",
+            http_proxy="http://127.0.0.1:9",
+            https_proxy="http://127.0.0.1:9",
+        ),
+    )
     assert proc.returncode == 0, f"postBuild failed:\n{proc.stdout}\n{proc.stderr}"
     assert _sys_prefix_state() == before, "postBuild changed the environment's own config (use --level=user)"
     return config
@@ -163,15 +183,18 @@ def test_binder_shows_the_student_view(binder_config):
         assert not missing, f"Binder's {key} lacks what the student view has: {sorted(missing)}"
     ours_server = json.loads((student / "jupyter_server_config.json").read_text())
     binder_server = json.loads((binder_config / "jupyter_server_config.json").read_text())
-    assert (ours_server["ServerApp"]["jpserver_extensions"]
-            == binder_server["ServerApp"]["jpserver_extensions"])
+    assert ours_server["ServerApp"]["jpserver_extensions"] == binder_server["ServerApp"]["jpserver_extensions"]
 
 
 def test_jupyter_lists_the_teacher_tools_as_disabled(binder_config, tmp_path):
     """What JupyterLab itself reads from that config: `jupyter labextension list`."""
-    proc = subprocess.run([str(BIN / "jupyter"), "labextension", "list"], capture_output=True,
-                          text=True, timeout=120,
-                          env=_env(JUPYTER_CONFIG_DIR=str(binder_config), HOME=str(tmp_path)))
+    proc = subprocess.run(
+        [str(BIN / "jupyter"), "labextension", "list"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=_env(JUPYTER_CONFIG_DIR=str(binder_config), HOME=str(tmp_path)),
+    )
     text = proc.stdout + proc.stderr
     disabled = text.split("Disabled extensions:", 1)[-1] if "Disabled extensions:" in text else ""
     for plugin in TEACHER_TOOLS:

@@ -72,9 +72,14 @@ def test_cohorts_add_like_histograms():
     assert C.Cohort(10, 2, 1) + C.Cohort(5, 1, 0) == C.Cohort(15, 3, 1)
 
 
-@pytest.mark.parametrize("kwargs, word", [
-    (dict(requests=-1), "requests"), (dict(requests=3, slow=4), "slow"), (dict(requests=3, errors=1.5), "errors"),
-])
+@pytest.mark.parametrize(
+    "kwargs, word",
+    [
+        (dict(requests=-1), "requests"),
+        (dict(requests=3, slow=4), "slow"),
+        (dict(requests=3, errors=1.5), "errors"),
+    ],
+)
 def test_bad_cohorts_are_refused(kwargs, word):
     with pytest.raises(ValueError, match=word):
         C.Cohort(**kwargs)
@@ -100,11 +105,11 @@ def test_lesson3_claims_about_deciding_too_early(seed):
     five and misses a 10-point regression about four times in ten; the judge makes neither mistake."""
     good = C.simulate([20, 1000, 3000], control_slow=0.10, canary_slow=0.10, runs=1000, seed=seed)
     bad = C.simulate([20, 3000], control_slow=0.10, canary_slow=0.20, runs=1000, seed=seed)
-    assert 0.12 < good.loc[20, "naive rule: roll back"] < 0.30            # "about one time in five"
-    assert 0.30 < 1 - bad.loc[20, "naive rule: roll back"] < 0.55         # "about four times in ten"
+    assert 0.12 < good.loc[20, "naive rule: roll back"] < 0.30  # "about one time in five"
+    assert 0.30 < 1 - bad.loc[20, "naive rule: roll back"] < 0.55  # "about four times in ten"
     assert good.loc[20, "judge: wait"] == 1 and bad.loc[20, "judge: wait"] == 1
-    assert good["judge: roll back"].max() <= 0.01                         # a good build is not thrown away
-    assert bad["judge: promote"].max() == 0                               # a bad one is never promoted
+    assert good["judge: roll back"].max() <= 0.01  # a good build is not thrown away
+    assert bad["judge: promote"].max() == 0  # a bad one is never promoted
     assert good.loc[3000, "judge: promote"] > 0.95 and bad.loc[3000, "judge: roll back"] > 0.95
     assert good.loc[1000, "naive rule: roll back"] < 0.01
 
@@ -120,7 +125,7 @@ def test_live_canary_against_its_control_is_rolled_back(tmp_path):
         frame = loadgen.run(pt.url, rate_per_s=200, duration_s=3.0, workers=4, readers=400, seed=6)
         canary, control = C.cohorts(frame, 20, threshold_ms=30)
         assert set(frame.loc[frame["reader"].map(lambda r: app.reader_slot(r) < 20), "version"]) == {"2.1-bad"}
-        assert 0.6 < canary.requests / control.requests < 1.6              # equal-size groups
+        assert 0.6 < canary.requests / control.requests < 1.6  # equal-size groups
         assert control.slow_share < 0.05 and canary.slow_share > 0.15
         verdict = C.judge(canary, control, 3.0, C.Policy(min_requests=60, min_duration_s=2))
         assert verdict.decision == "roll back", verdict
@@ -132,8 +137,9 @@ def test_live_canary_against_its_control_is_rolled_back(tmp_path):
 def test_lab3_claim_about_a_hundred_requests(seed):
     """Lab 3: at about 100 requests per group the naive rule throws a good build away in roughly one run in
     ten; the judge does not; with ten times more both get it right."""
-    table = C.simulate([100, 1000], control_slow=0.10, canary_slow=0.10, runs=1000, seed=seed,
-                       policy=C.Policy(min_requests=150))
+    table = C.simulate(
+        [100, 1000], control_slow=0.10, canary_slow=0.10, runs=1000, seed=seed, policy=C.Policy(min_requests=150)
+    )
     assert 0.06 < table.loc[100, "naive rule: roll back"] < 0.18
     assert table["judge: roll back"].max() <= 0.01
     assert table.loc[1000, "naive rule: roll back"] < 0.01 and table.loc[1000, "judge: wait"] < 0.15
@@ -148,8 +154,10 @@ def test_vectorised_simulation_agrees_with_judge_run_by_run(seed):
         table = C.simulate([n], control_slow=0.1, canary_slow=0.16, runs=300, seed=seed, policy=policy)
         again = np.random.default_rng(seed)
         kc, kk = again.binomial(n, 0.1, 300), again.binomial(n, 0.16, 300)
-        decisions = [C.judge(C.Cohort(n, int(a)), C.Cohort(n, int(b)), policy.min_duration_s, policy).decision
-                     for a, b in zip(kk, kc)]
+        decisions = [
+            C.judge(C.Cohort(n, int(a)), C.Cohort(n, int(b)), policy.min_duration_s, policy).decision
+            for a, b in zip(kk, kc)
+        ]
         assert table.loc[n, "judge: roll back"] == pytest.approx(decisions.count("roll back") / 300)
         assert table.loc[n, "judge: promote"] == pytest.approx(decisions.count("promote") / 300)
     del rng

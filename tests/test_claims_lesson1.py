@@ -6,7 +6,7 @@ checked over 20 seeds (medians or shares of seeds), never one lucky quarter.
 The simulations are cached, so the whole file runs in a few seconds.
 """
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import pytest
@@ -16,7 +16,7 @@ from pageturn.dora import KEYS, PRESET_WEEKS, classify
 from pageturn.sim import EQUAL_RISK, MECHANISMS, error_budget_minutes, mechanisms_on
 
 SEEDS = range(20)
-BUDGET = error_budget_minutes(13)                    # 131.04 minutes in a quarter at 99.9 %
+BUDGET = error_budget_minutes(13)  # 131.04 minutes in a quarter at 99.9 %
 ALL = tuple(MECHANISMS)
 
 # Lab 1, Part 2 (grading/source/lab1_four_keys): the team and the team before the rollback automation.
@@ -25,7 +25,7 @@ TEAM_BEFORE = dict(TEAM, time_to_restore_minutes=45.0)
 LAB_OPTIONS = tuple(float(x) for x in np.geomspace(0.25, 50, 60))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _runs(items: tuple) -> tuple:
     settings = dict(items)
     return tuple(simulate(seed=s, **settings).summary() for s in SEEDS)
@@ -58,6 +58,7 @@ def within_budget(r) -> bool:
 
 # --------------------------------------------------------------------------- Lesson 1
 
+
 def test_one_hour_down_hits_many_more_readers_at_3pm_than_at_3am():
     """Lesson 1, 'What to notice' after the outage plot: 'the same one-hour outage hits many
     times as many readers at 3 pm as at 3 am'. (Expected readers: the rhythm has no luck.)"""
@@ -70,8 +71,8 @@ def test_error_budget_of_a_quarter():
     131 minutes'; quiz 01 'error-budget': 'About 131 minutes'."""
     assert 91 * 1440 == 131_040 == 13 * 7 * 1440
     assert round(error_budget_minutes(13)) == 131
-    assert round(error_budget_minutes(13, 0.99)) == 1310          # the 99 % distractor
-    assert round(error_budget_minutes(13, 0.9999)) == 13          # the 99.99 % distractor
+    assert round(error_budget_minutes(13, 0.99)) == 1310  # the 99 % distractor
+    assert round(error_budget_minutes(13, 0.9999)) == 13  # the 99.99 % distractor
 
 
 def test_dial_opens_in_sams_world():
@@ -112,14 +113,18 @@ def test_with_faults_in_changes_frequency_matters_far_less_to_sam():
     before ... Maya's lead time still falls'; 'With faults in changes alone, the deploy frequency
     barely matters to Sam'."""
     faults = ("faults_in_changes",)
-    rare, often = med("downtime_minutes", **world(*faults, deploys_per_week=0.5)), \
-        med("downtime_minutes", **world(*faults, deploys_per_week=20.0))
+    rare, often = (
+        med("downtime_minutes", **world(*faults, deploys_per_week=0.5)),
+        med("downtime_minutes", **world(*faults, deploys_per_week=20.0)),
+    )
     assert 0.5 < often / rare < 2
     naive_often = med("downtime_minutes", **world(deploys_per_week=20.0))
     naive_rare = med("downtime_minutes", **world(deploys_per_week=0.5))
     assert naive_often > 5 * max(naive_rare, 1)
-    assert med("lead_time_days_median", **world(*faults, deploys_per_week=20.0)) < \
-        med("lead_time_days_median", **world(*faults, deploys_per_week=0.5)) / 10
+    assert (
+        med("lead_time_days_median", **world(*faults, deploys_per_week=20.0))
+        < med("lead_time_days_median", **world(*faults, deploys_per_week=0.5)) / 10
+    )
 
 
 def test_each_mechanism_makes_rare_big_deploys_cost_sam_more():
@@ -138,11 +143,15 @@ def test_in_the_course_world_deploying_often_wins_for_both():
     on both boards'; 'What to notice': 'deploying often, in small pieces, is better for both of them';
     quiz 01 'small-batches' choice 'both-improve'."""
     rare, often = runs(deploys_per_week=0.5), runs(deploys_per_week=20.0)
-    assert np.median([r["lead_time_days_median"] for r in often]) < \
-        np.median([r["lead_time_days_median"] for r in rare]) / 10
+    assert (
+        np.median([r["lead_time_days_median"] for r in often])
+        < np.median([r["lead_time_days_median"] for r in rare]) / 10
+    )
     assert np.median([r["downtime_minutes"] for r in often]) < np.median([r["downtime_minutes"] for r in rare])
-    wins = [o["downtime_minutes"] < r["downtime_minutes"] and o["readers_affected"] < r["readers_affected"]
-            for o, r in zip(often, rare)]
+    wins = [
+        o["downtime_minutes"] < r["downtime_minutes"] and o["readers_affected"] < r["readers_affected"]
+        for o, r in zip(often, rare)
+    ]
     assert np.mean(wins) >= 0.8
 
 
@@ -150,8 +159,9 @@ def test_big_batches_fail_more_and_restore_slower_in_the_course_world():
     """Quiz 01 'small-batches': 'A deploy carrying many changes is more likely to break production'
     and 'A big batch takes longer to restore when it does break'."""
     assert med("change_failure_rate", deploys_per_week=0.5) > 5 * med("change_failure_rate", deploys_per_week=20.0)
-    assert med("time_to_restore_minutes_median", deploys_per_week=0.5) > \
-        3 * med("time_to_restore_minutes_median", deploys_per_week=20.0)
+    assert med("time_to_restore_minutes_median", deploys_per_week=0.5) > 3 * med(
+        "time_to_restore_minutes_median", deploys_per_week=20.0
+    )
 
 
 def test_frequency_alone_does_not_fit_the_budget_but_a_faster_restore_does():
@@ -171,24 +181,32 @@ def test_elite_deploys_most_often_breaks_least_and_recovers_fastest():
     elite = medians["elite"]
     assert all(elite["deploys_per_week"] > medians[n]["deploys_per_week"] for n in others)
     assert all(elite["change_failure_rate"] < medians[n]["change_failure_rate"] for n in others)
-    assert all(elite["time_to_restore_minutes_median"] < medians[n]["time_to_restore_minutes_median"]
-               for n in others)
+    assert all(elite["time_to_restore_minutes_median"] < medians[n]["time_to_restore_minutes_median"] for n in others)
 
 
 @pytest.mark.parametrize("name", list(PRESETS))
 def test_presets_land_in_their_group_over_five_years(name):
     """Lesson 1, About the DORA presets: 'over five simulated years each preset lands in its own
     group on all four keys in at least 9 seeds of 10'."""
-    hits = sum(all(name in found for found in classify(
-        simulate(**PRESETS[name], weeks=PRESET_WEEKS, seed=s).summary()).values()) for s in SEEDS)
+    hits = sum(
+        all(
+            name in found
+            for found in classify(simulate(**PRESETS[name], weeks=PRESET_WEEKS, seed=s).summary()).values()
+        )
+        for s in SEEDS
+    )
     assert hits >= 18, (name, hits)
 
 
 def test_a_single_quarter_can_show_a_neighbouring_group():
     """Lesson 1, About the DORA presets: 'a single quarter can show a number in a neighbouring
     group'."""
-    misses = [(name, s) for name, preset in PRESETS.items() for s in SEEDS
-              if not all(name in found for found in classify(simulate(**preset, seed=s).summary()).values())]
+    misses = [
+        (name, s)
+        for name, preset in PRESETS.items()
+        for s in SEEDS
+        if not all(name in found for found in classify(simulate(**preset, seed=s).summary()).values())
+    ]
     assert misses
 
 
@@ -196,9 +214,12 @@ def test_the_result_depends_most_on_faults_living_in_changes():
     """Lesson 1, What the model assumes: 'Switch off "faults live in changes" and keep the other
     three ... the trade-off comes back. Switch off any one of the other three instead, and deploying
     often still wins for both.' Quiz 01 'which-assumption'."""
+
     def often_beats_rare(names):
-        return (med("downtime_minutes", **world(*names, deploys_per_week=20.0))
-                < med("downtime_minutes", **world(*names, deploys_per_week=0.5)))
+        return med("downtime_minutes", **world(*names, deploys_per_week=20.0)) < med(
+            "downtime_minutes", **world(*names, deploys_per_week=0.5)
+        )
+
     assert not often_beats_rare([m for m in ALL if m != "faults_in_changes"])
     for dropped in ALL[1:]:
         assert often_beats_rare([m for m in ALL if m != dropped]), dropped
@@ -207,9 +228,12 @@ def test_the_result_depends_most_on_faults_living_in_changes():
 def test_slow_restores_of_big_batches_make_rare_deploys_expensive():
     """Lesson 1, What the model assumes: 'it is the other three, above all the slow restores of big
     batches, that make deploying rarely expensive'."""
+
     def ratio(names):
-        return (med("downtime_minutes", **world(*names, deploys_per_week=0.5))
-                / med("downtime_minutes", **world(*names, deploys_per_week=20.0)))
+        return med("downtime_minutes", **world(*names, deploys_per_week=0.5)) / med(
+            "downtime_minutes", **world(*names, deploys_per_week=20.0)
+        )
+
     assert ratio(("faults_in_changes", "review_catch")) < 1.5
     assert ratio(ALL) > 3 * ratio(("faults_in_changes", "review_catch"))
 
@@ -230,6 +254,7 @@ def test_what_to_notice_in_the_mechanism_plot():
 
 # --------------------------------------------------------------------------- quiz 01
 
+
 def test_quiz_outage_at_15_and_at_3():
     """Quiz 01 'outage-time-of-day': 30 minutes down from 15:00 is 'roughly 1,200 arrivals',
     from 03:00 'roughly 90'."""
@@ -247,6 +272,7 @@ def test_quiz_expected_incidents():
 
 
 # --------------------------------------------------------------------------- Lab 1
+
 
 def test_lab_today_misses_on_availability():
     """Lab 1, test of 2.1: 'today's settings do not make both happy: look at the availability'."""
@@ -277,8 +303,10 @@ def test_lab_frequency_alone_is_not_enough_with_slow_restores():
     """Lab 1, 2.4 and model answer: 'with 45-minute restores no frequency worked in more than about
     half of the quarters; only cutting the restore time to 15 to 20 minutes (or the faulty changes
     to about a third) brought the band back'."""
+
     def best(team):
         return max(share(happy, deploys_per_week=d, **team) for d in LAB_OPTIONS)
+
     assert 0.3 <= best(TEAM_BEFORE) <= 0.65
     assert best(dict(TEAM_BEFORE, time_to_restore_minutes=25.0)) < 0.8
     assert best(dict(TEAM_BEFORE, time_to_restore_minutes=20.0)) >= 0.8
@@ -290,12 +318,15 @@ def test_lab_data_is_drawn_in_the_equal_risk_world():
     """data/README.md: the quarter of the lab's data is simulated with every deploy equally risky
     (12 %), so its failures do not depend on batch size."""
     from pageturn.dataset import QUARTER
-    assert {k: QUARTER[k] for k in EQUAL_RISK if k != "deploy_failure_rate"} == \
-        {k: v for k, v in EQUAL_RISK.items() if k != "deploy_failure_rate"}
+
+    assert {k: QUARTER[k] for k in EQUAL_RISK if k != "deploy_failure_rate"} == {
+        k: v for k, v in EQUAL_RISK.items() if k != "deploy_failure_rate"
+    }
     assert QUARTER["deploy_failure_rate"] == 0.12
 
 
 # --------------------------------------------------------------------------- the course's own words
+
 
 def test_lesson1_lab1_and_quiz01_copy_no_run_of_eight_words_from_the_source():
     """BRIEF: names and facts carry over from the source material, sentences do not (no run of
@@ -313,11 +344,14 @@ def test_lesson1_lab1_and_quiz01_copy_no_run_of_eight_words_from_the_source():
         return re.findall(r"[a-z0-9']+", text.lower().replace("\u2019", "'"))
 
     def runs(ws):
-        return {tuple(ws[i:i + 8]) for i in range(len(ws) - 7)}
+        return {tuple(ws[i : i + 8]) for i in range(len(ws) - 7)}
 
     copied = set().union(*(runs(words(p.read_text(encoding="utf-8"))) for p in sources))
-    for rel in ("notebooks/01_two_jobs.ipynb", "grading/source/lab1_four_keys/lab1_four_keys.ipynb",
-                "src/pageturn/quizzes/01_two_jobs.toml"):
+    for rel in (
+        "notebooks/01_two_jobs.ipynb",
+        "grading/source/lab1_four_keys/lab1_four_keys.ipynb",
+        "src/pageturn/quizzes/01_two_jobs.toml",
+    ):
         path = root / rel
         text = path.read_text(encoding="utf-8")
         if path.suffix == ".ipynb":
@@ -330,9 +364,14 @@ def test_the_medium_teams_quarter_is_a_poor_judge_of_its_failure_rate():
     """Lesson 1, Try this 7: 'A team that deploys a few times a quarter has too few deploys for one
     quarter to say much: watch the Medium team's change failure rate.' In a quarter the Medium
     preset's change failure rate leaves its group far more often than over five years."""
+
     def misses(weeks):
-        return sum("medium" not in classify(simulate(**PRESETS["medium"], weeks=weeks, seed=s).summary())
-                   ["change_failure_rate"] for s in SEEDS)
+        return sum(
+            "medium"
+            not in classify(simulate(**PRESETS["medium"], weeks=weeks, seed=s).summary())["change_failure_rate"]
+            for s in SEEDS
+        )
+
     assert misses(13) >= 5 and misses(PRESET_WEEKS) <= 2
 
 

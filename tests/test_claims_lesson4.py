@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow
 def test_the_lessons_night_over_seeds(seed):
     with Fleet(size=3, version="2.1", seed=seed) as fleet:
         fleet.load(duration_s=1.0, rate_per_s=80, readers=50, seed=seed)
-        assert fleet.alerts == []                                  # a normal evening: no page
+        assert fleet.alerts == []  # a normal evening: no page
         key = fleet.inject("pageturn-2", kind="text-date", share=0.3, seed=seed)
         fleet.load(duration_s=3.0, rate_per_s=80, readers=50, seed=seed + 1)
         alert = fleet.wait_for_alert(5)

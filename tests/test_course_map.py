@@ -24,7 +24,7 @@ def _local(link):
 
 
 def test_start_page_lists_every_lesson_and_lab_in_order():
-    targets = [(START.parent / unquote(l.split("#")[0])).resolve() for l in _links(START) if _local(l)]
+    targets = [(START.parent / unquote(link.split("#")[0])).resolve() for link in _links(START) if _local(link)]
     listed = [t for t in dict.fromkeys(targets) if t.suffix == ".ipynb"]
     expected = set(LESSONS) | set(LABS)
     assert set(listed) >= expected, f"not on the start page: {sorted(map(str, expected - set(listed)))}"
@@ -34,8 +34,7 @@ def test_start_page_lists_every_lesson_and_lab_in_order():
 
 @pytest.mark.parametrize("path", [START, *LESSONS, *LABS], ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_local_link_resolves(path):
-    broken = [l for l in _links(path) if _local(l)
-              and not (path.parent / unquote(l.split("#")[0])).exists()]
+    broken = [x for x in _links(path) if _local(x) and not (path.parent / unquote(x.split("#")[0])).exists()]
     assert broken == [], f"{path.relative_to(ROOT)} links to missing files: {broken}"
 
 
@@ -44,6 +43,7 @@ def test_navigation_at_top_and_bottom(path):
     nb = nbformat.read(path, as_version=4)
     md = [c for c in nb.cells if c.cell_type == "markdown"]
     for cell in (nb.cells[0], nb.cells[-1]):
-        assert cell.cell_type == "markdown" and "00_start.ipynb" in cell.source, \
+        assert cell.cell_type == "markdown" and "00_start.ipynb" in cell.source, (
             f"{path.relative_to(ROOT)}: first and last cells must link back to the start page"
+        )
     assert md

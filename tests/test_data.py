@@ -52,5 +52,6 @@ def test_data_is_found_from_any_lab_folder(tmp_path, monkeypatch):
 
 def test_unknown_dataset_name_is_a_clear_error():
     import pytest
+
     with pytest.raises(ValueError, match="name must be one of 'requests'.*got 'reqs'"):
         data.path("reqs")

@@ -52,8 +52,13 @@ def test_scoreboards_show_the_simulation_of_the_current_settings(dial):
     dial.deploys.value = 8.0
     dial.failure.value = 25.0
     dial.restore.value = 120.0
-    expected = simulate(**dict(EQUAL_RISK, deploy_failure_rate=0.25), deploys_per_week=8.0,
-                        time_to_restore_minutes=120.0, weeks=13, seed=0).summary()
+    expected = simulate(
+        **dict(EQUAL_RISK, deploy_failure_rate=0.25),
+        deploys_per_week=8.0,
+        time_to_restore_minutes=120.0,
+        weeks=13,
+        seed=0,
+    ).summary()
     assert sam(dial, "Incidents") == expected["incidents"]
     assert sam(dial, "Downtime") == expected["downtime_minutes"]
     assert sam(dial, "Readers affected") == expected["readers_affected"]
@@ -77,7 +82,7 @@ def test_raising_the_failure_rate_raises_incidents_and_downtime_shown(dial):
     assert sam(dial, "Incidents") > 0
     assert sam(dial, "Downtime") > 0
     assert sam(dial, "Availability") < 100.0
-    assert "worse" in dial.sam.value          # the board says which way it moved
+    assert "worse" in dial.sam.value  # the board says which way it moved
 
 
 def test_deploying_less_often_raises_lead_time_and_lowers_incidents(dial):
@@ -177,8 +182,15 @@ def test_in_the_course_world_deploying_often_wins_for_both(dial):
 
 
 def test_controls_are_labelled_and_classed(dial):
-    for control in (dial.deploys, dial.failure, dial.defects, dial.restore, *dial.switches.values(),
-                    *dial.world_buttons.values(), *dial.preset_buttons.values()):
+    for control in (
+        dial.deploys,
+        dial.failure,
+        dial.defects,
+        dial.restore,
+        *dial.switches.values(),
+        *dial.world_buttons.values(),
+        *dial.preset_buttons.values(),
+    ):
         assert control.description.strip()
         assert control.tooltip and len(control.tooltip) > 10
     assert "week" in dial.deploys.description
@@ -188,13 +200,17 @@ def test_controls_are_labelled_and_classed(dial):
     for slider in (dial.deploys, dial.failure, dial.defects, dial.restore):
         assert slider.continuous_update is False
     assert "pageturn-dial" in dial._dom_classes
-    for widget, css in ((dial.figure, "pageturn-dial-figure"), (dial.maya, "pageturn-scoreboard-maya"),
-                        (dial.sam, "pageturn-scoreboard-sam"), (dial.deploys, "pageturn-dial-deploys"),
-                        (dial.defects, "pageturn-dial-defects")):
+    for widget, css in (
+        (dial.figure, "pageturn-dial-figure"),
+        (dial.maya, "pageturn-scoreboard-maya"),
+        (dial.sam, "pageturn-scoreboard-sam"),
+        (dial.deploys, "pageturn-dial-deploys"),
+        (dial.defects, "pageturn-dial-defects"),
+    ):
         assert css in widget._dom_classes
     for name, button in dial.preset_buttons.items():
         assert f"pageturn-preset-{name}" in button._dom_classes
-    assert "Picture of 13 weeks" in dial.caption.value     # the picture described in words
+    assert "Picture of 13 weeks" in dial.caption.value  # the picture described in words
     # an Image with a tooltip fails to render in JupyterLab (ipywidgets 8.1 reads
     # the missing description's length), so the picture must not have one
     assert not dial.figure.tooltip
@@ -223,6 +239,7 @@ def test_static_fallback_in_the_display_bundle(dial):
 
 def test_show_dial_displays_one_bundle(monkeypatch):
     import IPython.display
+
     shown_objects = []
     monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown_objects.extend(objs))
     assert dialmod.show_dial(weeks=2, seed=3) is None
@@ -230,10 +247,17 @@ def test_show_dial_displays_one_bundle(monkeypatch):
     assert shown_objects[0].settings["weeks"] == 2 and shown_objects[0].settings["seed"] == 3
 
 
-@pytest.mark.parametrize("kwargs, name", [
-    ({"weeks": 0}, "weeks"), ({"weeks": 53}, "weeks"), ({"weeks": 2.5}, "weeks"),
-    ({"weeks": "13"}, "weeks"), ({"seed": -1}, "seed"), ({"seed": float("nan")}, "seed"),
-])
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        ({"weeks": 0}, "weeks"),
+        ({"weeks": 53}, "weeks"),
+        ({"weeks": 2.5}, "weeks"),
+        ({"weeks": "13"}, "weeks"),
+        ({"seed": -1}, "seed"),
+        ({"seed": float("nan")}, "seed"),
+    ],
+)
 def test_bad_arguments_raise_value_error(kwargs, name):
     with pytest.raises(ValueError) as error:
         dialmod.deploy_dial(**kwargs)
@@ -287,6 +311,7 @@ def test_mechanism_table_has_one_row_per_step_and_frequency():
 
 def test_cluster_line_classifies_five_years_and_the_quarter(dial):
     from pageturn.dora import PRESET_WEEKS, classify
+
     dial.apply_preset("medium")
     long = simulate(**{**PRESETS["medium"], "weeks": PRESET_WEEKS, "seed": 0}).summary()
     assert dial.long_summary == long

@@ -66,15 +66,20 @@ def test_every_dependency_is_in_all_three_with_compatible_versions():
         assert pins[name] in req.specifier, f"requirements.lock pins {req.name}=={pins[name]}, outside {req.specifier}"
         if name in from_pypi:
             assert name not in specs, f"{req.name} is in both the conda and the pip part of environment.yml"
-            assert from_pypi[name] == pins[name], \
+            assert from_pypi[name] == pins[name], (
                 f"environment.yml's pip part pins {req.name}=={from_pypi[name]}, requirements.lock {pins[name]}"
+            )
             continue
         assert name in specs, f"{req.name} is missing from environment.yml"
         assert specs[name], f"environment.yml must give {req.name} a version"
-        assert _conda_allows(specs[name], pins[name]), \
+        assert _conda_allows(specs[name], pins[name]), (
             f"environment.yml wants {req.name}={specs[name]}, requirements.lock pins {pins[name]}"
-    extra = set(specs) - {canonicalize_name(Requirement(t).name) for t in _pyproject()["project"]["dependencies"]} \
+        )
+    extra = (
+        set(specs)
+        - {canonicalize_name(Requirement(t).name) for t in _pyproject()["project"]["dependencies"]}
         - {"python", "pip"}
+    )
     assert not extra, f"environment.yml has packages pyproject.toml does not: {extra}"
 
 

@@ -19,7 +19,7 @@ from pageturn.release import nbgrader_env
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "course"
 LAB = "fixture_lab"
-BUDGET = 10   # seconds per notebook here (the endless loops cost this much each, per entry point)
+BUDGET = 10  # seconds per notebook here (the endless loops cost this much each, per entry point)
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading-entrypoints")]
 
 # The formgrader's Autograde button: AutogradeHandler → NbGraderAPI(coursedir, parent=app).autograde(lab, student),
@@ -61,28 +61,49 @@ def scores(root: Path, students) -> dict:
 def three_ways(tmp_path_factory):
     base = tmp_path_factory.mktemp("entry")
     root, _ = demo_course(base / "pipeline", [LAB], course=FIXTURE)
-    subs = prepare_class(root, LAB, flood_lines=60_000)   # still more than the 200 000-character cap
+    subs = prepare_class(root, LAB, flood_lines=60_000)  # still more than the 200 000-character cap
     students = sorted(subs)
     copies = {}
     for way in ("cli", "formgrader"):
         copies[way], _ = demo_course(base / way, [LAB], course=FIXTURE)
         shutil.copytree(root / "submitted", copies[way] / "submitted")
-        subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", LAB, "--force"],
-                       cwd=copies[way], env=nbgrader_env(), check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "nbgrader", "generate_assignment", LAB, "--force"],
+            cwd=copies[way],
+            env=nbgrader_env(),
+            check=True,
+            capture_output=True,
+        )
     before = {p: p.read_bytes() for p in (root / "submitted").rglob("*") if p.is_file()}
 
     run = grade(LAB, course=root, notebook_timeout=BUDGET, workers=2, feedback=False, log=None)
-    cli = subprocess.run([sys.executable, "-m", "nbgrader", "autograde", LAB, "--force",
-                          f"--BudgetedExecute.notebook_timeout={BUDGET}"],
-                         cwd=copies["cli"], env=nbgrader_env(), capture_output=True, text=True)
-    fg = subprocess.run([sys.executable, "-c", FORMGRADER, *students], cwd=copies["formgrader"],
-                        env=nbgrader_env(), capture_output=True, text=True)
+    cli = subprocess.run(
+        [sys.executable, "-m", "nbgrader", "autograde", LAB, "--force", f"--BudgetedExecute.notebook_timeout={BUDGET}"],
+        cwd=copies["cli"],
+        env=nbgrader_env(),
+        capture_output=True,
+        text=True,
+    )
+    fg = subprocess.run(
+        [sys.executable, "-c", FORMGRADER, *students],
+        cwd=copies["formgrader"],
+        env=nbgrader_env(),
+        capture_output=True,
+        text=True,
+    )
     assert fg.returncode == 0, fg.stderr[-3000:]
-    return {"subs": subs, "run": run, "rows": {r.student: r for r in run.results}, "before": before,
-            "root": root, "cli_log": cli.stdout + cli.stderr,
-            "pipeline": scores(root, students), "cli": scores(copies["cli"], students),
-            "formgrader": scores(copies["formgrader"], students),
-            "fg_success": json.loads(fg.stdout.strip().splitlines()[-1])}
+    return {
+        "subs": subs,
+        "run": run,
+        "rows": {r.student: r for r in run.results},
+        "before": before,
+        "root": root,
+        "cli_log": cli.stdout + cli.stderr,
+        "pipeline": scores(root, students),
+        "cli": scores(copies["cli"], students),
+        "formgrader": scores(copies["formgrader"], students),
+        "fg_success": json.loads(fg.stdout.strip().splitlines()[-1]),
+    }
 
 
 def test_every_entry_point_gives_the_same_scores_and_notes(three_ways):
@@ -99,8 +120,8 @@ def test_the_defences_held_at_every_entry_point(three_ways):
     ours = three_ways["pipeline"]
     full = sum(ours["ada"][0].values())
     assert full > 0
-    assert sum(ours["lea"][0].values()) == full                  # duplicated cells: graded, not a crash
-    assert sum(ours["vic"][0].values()) == full                  # renamed copy: graded as the lab
+    assert sum(ours["lea"][0].values()) == full  # duplicated cells: graded, not a crash
+    assert sum(ours["vic"][0].values()) == full  # renamed copy: graded as the lab
     assert any("graded as fixture_lab.ipynb" in n and "Copy of fixture_lab.ipynb" in n for n in ours["vic"][1])
     for student in ("hana", "kai", "mo", "nia", "sol", "tom", "wes", "yan", "omar", "pia", "quin", "rosa"):
         assert sum(ours[student][0].values()) == 0, student
@@ -110,7 +131,7 @@ def test_the_defences_held_at_every_entry_point(three_ways):
         assert student not in ours and student not in three_ways["cli"] and student not in three_ways["formgrader"]
         assert three_ways["rows"][student].notes[0].startswith("not graded")
     assert "'Copy of fixture_lab.ipynb', 'fixture_lab (1).ipynb'" in "; ".join(three_ways["rows"]["zed"].notes)
-    assert "2 other notebooks that could be it" in three_ways["cli_log"]    # the teacher's words, in nbgrader's log
+    assert "2 other notebooks that could be it" in three_ways["cli_log"]  # the teacher's words, in nbgrader's log
     assert three_ways["fg_success"]["lea"] and three_ways["fg_success"]["vic"]
 
 

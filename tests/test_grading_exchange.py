@@ -17,7 +17,6 @@ import pytest
 from traitlets.config.loader import PyFileConfigLoader
 
 from pageturn import manifest
-
 from pageturn.grading.demo import answered
 from pageturn.grading.pipeline import grade
 from pageturn.release import nbgrader_env
@@ -38,13 +37,13 @@ def test_hub_config_names_the_service_after_the_course_and_limits_the_formgrader
     course = load(ROOT / "grading" / "nbgrader_config.py")
     assert course.CourseDirectory.course_id == COURSE_ID
     (service,) = hub.JupyterHub.services
-    assert service["name"] == COURSE_ID                       # nbgrader finds the formgrader by this name
+    assert service["name"] == COURSE_ID  # nbgrader finds the formgrader by this name
     assert service["url"].startswith("http://127.0.0.1:")
     assert service["cwd"].endswith("/grading")
     assert set(hub.JupyterHub.load_groups) == {f"formgrade-{COURSE_ID}", f"nbgrader-{COURSE_ID}"}
     roles = {r["name"]: r for r in hub.JupyterHub.load_roles}
     assert f"access:services!service={COURSE_ID}" in roles[f"formgrade-{COURSE_ID}"]["scopes"]
-    assert not any("access:services" in s for s in roles[f"nbgrader-{COURSE_ID}"]["scopes"])   # students: no formgrader
+    assert not any("access:services" in s for s in roles[f"nbgrader-{COURSE_ID}"]["scopes"])  # students: no formgrader
     assert hub.Spawner.environment["JUPYTER_CONFIG_DIR"].endswith("student_config")
     shared = load(HUB / "nbgrader_config.py")
     # No course id in the hub-wide file: each course root sets its own, and a student may be in several.
@@ -54,8 +53,20 @@ def test_hub_config_names_the_service_after_the_course_and_limits_the_formgrader
 def nbgrader(args, cwd, exchange, user):
     env = nbgrader_env()
     env.update(USER=user, LOGNAME=user, HOME=str(cwd))
-    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args, f"--Exchange.root={exchange}",
-                           "--Exchange.path_includes_course=True"], cwd=cwd, env=env, capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "nbgrader",
+            *args,
+            f"--Exchange.root={exchange}",
+            "--Exchange.path_includes_course=True",
+        ],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, f"nbgrader {args}: {proc.stdout}\n{proc.stderr}"
     return proc
 
@@ -75,7 +86,7 @@ def test_exchange_flow_from_release_to_feedback(tmp_path):
     student = tmp_path / "student1"
     student.mkdir()
     nbgrader(["fetch_assignment", LAB, f"--course={COURSE_ID}"], student, exchange, "student1")
-    fetched = student / COURSE_ID / LAB / f"{LAB}.ipynb"   # path_includes_course: <course>/<lab>
+    fetched = student / COURSE_ID / LAB / f"{LAB}.ipynb"  # path_includes_course: <course>/<lab>
     source = nbformat.read(course / "source" / LAB / f"{LAB}.ipynb", as_version=4)
     nbformat.write(answered(source, nbformat.read(fetched, as_version=4)), fetched)
     nbgrader(["submit", LAB, f"--course={COURSE_ID}"], student, exchange, "student1")

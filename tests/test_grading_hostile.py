@@ -21,12 +21,30 @@ LABS = [(ROOT / "grading", lab) for lab in list_labs(ROOT / "grading")] + [(FIXT
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading-hostile")]
 
 # The test class: one of each kind (the demo has more right/partly right/blank students).
-KEEP = {"ada", "gus", "hana", "jon", "kai", "lea", "mo", "nia", "quin", "rosa", "sol", "tom", "uma", "vic", "wes",
-        "xia", "yan", "zed"}
+KEEP = {
+    "ada",
+    "gus",
+    "hana",
+    "jon",
+    "kai",
+    "lea",
+    "mo",
+    "nia",
+    "quin",
+    "rosa",
+    "sol",
+    "tom",
+    "uma",
+    "vic",
+    "wes",
+    "xia",
+    "yan",
+    "zed",
+}
 # Endless loops cost a whole time budget each and do not depend on the lab's content, so they run in
 # the fixture lab only (to keep the suite to a few minutes).
 LOOPS = {"omar", "pia"}
-BUDGET = 20   # seconds per notebook in these tests (the course default is 300)
+BUDGET = 20  # seconds per notebook in these tests (the course default is 300)
 
 
 def _nbg(cell):
@@ -65,28 +83,37 @@ def graded(request, tmp_path_factory):
     release = nbformat.read(root / "release" / lab / f"{lab}.ipynb", as_version=4)
 
     from nbgrader.api import Gradebook
+
     cells = {}
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id=COURSE_ID) as gb:
         for row in run.results:
             if row.status != "graded":
                 continue
             sub = gb.find_submission_notebook(lab, lab, row.student)
-            cells[row.student] = {g.name: (float(g.score), float(g.max_score), g.cell.cell_type)
-                                  for g in sub.grades}
-    return {"lab": lab, "root": root, "subs": subs, "run": run, "rows": {r.student: r for r in run.results},
-            "cells": cells, "source": source, "release": release}
+            cells[row.student] = {g.name: (float(g.score), float(g.max_score), g.cell.cell_type) for g in sub.grades}
+    return {
+        "lab": lab,
+        "root": root,
+        "subs": subs,
+        "run": run,
+        "rows": {r.student: r for r in run.results},
+        "cells": cells,
+        "source": source,
+        "release": release,
+    }
 
 
 def auto(g, student):
     """(points, max points) of the autograded (code) cells of ``student``."""
     by_cell = g["cells"][student]
-    return (sum(s for s, m, t in by_cell.values() if t == "code"),
-            sum(m for s, m, t in by_cell.values() if t == "code"))
+    return (
+        sum(s for s, m, t in by_cell.values() if t == "code"),
+        sum(m for s, m, t in by_cell.values() if t == "code"),
+    )
 
 
 def hidden_cells(g):
-    return [_nbg(c)["grade_id"] for c in g["source"].cells
-            if _nbg(c).get("grade") and "BEGIN HIDDEN TESTS" in c.source]
+    return [_nbg(c)["grade_id"] for c in g["source"].cells if _nbg(c).get("grade") and "BEGIN HIDDEN TESTS" in c.source]
 
 
 def notes(g, student):
@@ -95,13 +122,14 @@ def notes(g, student):
 
 def test_every_submission_has_a_row_in_the_export(graded):
     import pandas as pd
+
     table = pd.read_csv(graded["run"].csv)
     assert sorted(table["student"]) == sorted(graded["subs"])
     not_graded = table[table["status"] != "graded"]
     assert set(not_graded["student"]) == {"uma", "xia", "zed"}
     assert not_graded["notes"].str.contains("not graded").all()
     assert "not a readable notebook" in notes(graded, "uma")
-    assert "not a readable notebook" in notes(graded, "xia")          # a truncated file
+    assert "not a readable notebook" in notes(graded, "xia")  # a truncated file
     assert "2 other notebooks that could be it" in notes(graded, "zed")
 
 
@@ -117,8 +145,8 @@ def test_right_answers_get_full_marks_and_blank_gets_zero(graded):
     assert most > 0 and got == most, graded["rows"]["ada"].notes
     assert auto(graded, "hana")[0] == 0
     assert 0 <= auto(graded, "gus")[0] <= most
-    assert auto(graded, "yan")[0] == 0            # wrong answers of the right type
-    assert auto(graded, "jon")[0] < most          # syntax error in the first answer
+    assert auto(graded, "yan")[0] == 0  # wrong answers of the right type
+    assert auto(graded, "jon")[0] < most  # syntax error in the first answer
 
 
 def test_deleted_test_cells_are_restored_and_graded(graded):
@@ -153,7 +181,7 @@ def test_runaway_notebooks_end_with_a_grade_and_a_note(graded):
 
 
 def test_output_floods_are_capped(graded):
-    assert graded["rows"]["rosa"].status == "graded"      # (a blank notebook that prints a flood)
+    assert graded["rows"]["rosa"].status == "graded"  # (a blank notebook that prints a flood)
     assert "printed more than" in notes(graded, "rosa")
     path = graded["root"] / "autograded" / "rosa" / graded["lab"] / f"{graded['lab']}.ipynb"
     assert path.stat().st_size < 2_000_000

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "course"
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading-isolation")]
 
-POLLUTE = '''import builtins, os, sys
+POLLUTE = """import builtins, os, sys
 import numpy
 numpy.LEAKED = True
 builtins.LEAKED = True
@@ -35,16 +35,16 @@ numpy.random.seed(12345)
 print("PID", os.getpid(), "RAND", numpy.random.randint(10**9))
 def double(x):
     return 2 * x
-'''
+"""
 
-CHECK = '''import builtins, os, sys
+CHECK = """import builtins, os, sys
 import numpy
 leaked = (hasattr(numpy, "LEAKED") or hasattr(builtins, "LEAKED") or "PAGETURN_LEAKED" in os.environ
           or "pageturn_leaked" in sys.modules)
 print("PID", os.getpid(), "RAND", numpy.random.randint(10**9), "LEAKED", leaked)
 def double(x):
     return 0 if leaked else 2 * x
-'''
+"""
 
 PLAIN_CONFIG = f'''import os
 c = get_config()
@@ -69,8 +69,12 @@ def test_students_share_nothing_through_forked_kernels(tmp_path):
     prepare_class(root, "fixture_lab", students={"ada"})
     release = nbformat.read(root / "release" / "fixture_lab" / "fixture_lab.ipynb", as_version=4)
     # one worker grades them in this order: a polluter, then checkers
-    for student, text in (("a1-polluter", POLLUTE), ("b1-checker", CHECK), ("b2-checker", CHECK),
-                          ("b3-checker", CHECK)):
+    for student, text in (
+        ("a1-polluter", POLLUTE),
+        ("b1-checker", CHECK),
+        ("b2-checker", CHECK),
+        ("b3-checker", CHECK),
+    ):
         folder = root / "submitted" / student / "fixture_lab"
         folder.mkdir(parents=True)
         nbformat.write(with_answer(release, text), folder / "fixture_lab.ipynb")
@@ -84,9 +88,9 @@ def test_students_share_nothing_through_forked_kernels(tmp_path):
         printed[student] = re.search(r"PID (\d+) RAND (\d+)", text).groups()
         assert "LEAKED True" not in text
     pids = [p for p, _ in printed.values()]
-    assert len(set(pids)) == len(pids)                       # a process of their own each
+    assert len(set(pids)) == len(pids)  # a process of their own each
     rands = [r for _, r in printed.values()]
-    assert len(set(rands)) == len(rands)                     # and fresh randomness, not the server's
+    assert len(set(rands)) == len(rands)  # and fresh randomness, not the server's
 
 
 def test_honest_scores_equal_plain_nbgrader(tmp_path):
@@ -97,21 +101,29 @@ def test_honest_scores_equal_plain_nbgrader(tmp_path):
     plain = tmp_path / "plain"
     (plain / "source").mkdir(parents=True)
     shutil.copytree(root / "source" / lab, plain / "source" / lab)
-    (plain / "nbgrader_config.py").write_text(PLAIN_CONFIG)       # nbgrader's default preprocessors
+    (plain / "nbgrader_config.py").write_text(PLAIN_CONFIG)  # nbgrader's default preprocessors
     env = nbgrader_env()
-    subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", lab, "--force"], cwd=plain, env=env,
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "nbgrader", "generate_assignment", lab, "--force"],
+        cwd=plain,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     shutil.copytree(root / "submitted", plain / "submitted")
-    subprocess.run([sys.executable, "-m", "nbgrader", "autograde", lab, "--force"], cwd=plain, env=env,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "nbgrader", "autograde", lab, "--force"], cwd=plain, env=env, capture_output=True
+    )
     run = grade(lab, course=root, workers=2, feedback=False, log=None)
 
     from nbgrader.api import Gradebook
 
     def cells(course):
         with Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id=COURSE_ID) as gb:
-            return {s: {g.name: float(g.score) for g in gb.find_submission_notebook(lab, lab, s).grades}
-                    for s in sorted(honest)}
+            return {
+                s: {g.name: float(g.score) for g in gb.find_submission_notebook(lab, lab, s).grades}
+                for s in sorted(honest)
+            }
 
     ours, theirs = cells(root), cells(plain)
     assert ours == theirs

@@ -48,7 +48,7 @@ def notebooks(root):
     wrong = answered(source, release)
     for cell in wrong.cells:
         if cell.get("metadata", {}).get("nbgrader", {}).get("solution"):
-            cell.source = "def double(x):\n    return x + 2"   # right for 2, wrong for -3 (hidden)
+            cell.source = "def double(x):\n    return x + 2"  # right for 2, wrong for -3 (hidden)
     return right, wrong, release
 
 
@@ -68,11 +68,14 @@ def test_cli_grades_a_class_and_prints_one_table(course):
     put(course, "cat", blank)
     put(course, "dan", b"not a notebook")
     before = (course / "submitted" / "bob" / LAB / f"{LAB}.ipynb").read_bytes()
-    proc = subprocess.run([sys.executable, "-m", "pageturn.grading", "grade", LAB, "--course", str(course)],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pageturn.grading", "grade", LAB, "--course", str(course)],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
-    assert out.count("student  ") == 1                           # one table
+    assert out.count("student  ") == 1  # one table
     for step in ("[1/6] release", "[4/6] autograde", "[6/6] export"):
         assert step in out
     lines = {line.split()[0]: line for line in out.splitlines() if line[:3] in ("amy", "bob", "cat", "dan")}
@@ -86,13 +89,16 @@ def test_cli_grades_a_class_and_prints_one_table(course):
     assert (course / "submitted" / "bob" / LAB / f"{LAB}.ipynb").read_bytes() == before
     page = (course / "feedback" / "bob" / LAB / f"{LAB}.html").read_text()
     text = html.unescape(re.sub(r"<[^>]+>", "", page))
-    assert "assert double(2) == 4" in text               # the visible test is shown ...
-    assert "double(-3)" not in text                      # ... the hidden one is not
+    assert "assert double(2) == 4" in text  # the visible test is shown ...
+    assert "double(-3)" not in text  # ... the hidden one is not
 
 
 def test_bad_arguments_exit_1_with_a_message(course):
-    proc = subprocess.run([sys.executable, "-m", "pageturn.grading", "grade", "no_such_lab", "--course", str(course)],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pageturn.grading", "grade", "no_such_lab", "--course", str(course)],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 1 and "lab must be one of 'fixture_lab'" in proc.stderr
     with pytest.raises(ValueError, match="workers must be"):
         grade(LAB, course=course, workers=0, log=None)
@@ -128,6 +134,7 @@ def test_zip_collect_and_regrade_keep_manual_grades(course, tmp_path):
 
     # A teacher's manual change survives a regrade; only the auto score is refreshed.
     from nbgrader.api import Gradebook
+
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id=COURSE_ID) as gb:
         g = gb.find_grade("test_double", LAB, LAB, "bo.b-2")
         g.manual_score = 1.0
@@ -146,15 +153,17 @@ def test_validate_wrapper_fails_when_validation_fails(course, tmp_path):
     nbformat.write(dup, tmp_path / "dup.ipynb")
     assert validate(tmp_path / "right.ipynb", course=course).ok
     dup_result = validate(tmp_path / "dup.ipynb", course=course)
-    assert not dup_result.ok                                                 # nbgrader: "Duplicate grade id"
+    assert not dup_result.ok  # nbgrader: "Duplicate grade id"
     # ... and the teacher's words for what grading will do with it (the same note as the report's)
     assert "cells pasted twice (one copy graded, the others ran as plain cells)" in dup_result.output
     folder = tmp_path / LAB
     folder.mkdir()
     nbformat.write(right, folder / f"Copy of {LAB}.ipynb")
     renamed = validate(folder / f"Copy of {LAB}.ipynb", course=course)
-    assert renamed.ok and f"graded as {LAB}.ipynb: the folder had no {LAB}.ipynb, only 'Copy of {LAB}.ipynb'" \
-        in renamed.output
+    assert (
+        renamed.ok
+        and f"graded as {LAB}.ipynb: the folder had no {LAB}.ipynb, only 'Copy of {LAB}.ipynb'" in renamed.output
+    )
     nbformat.write(blank, folder / f"{LAB} (1).ipynb")
     two = validate(folder / f"Copy of {LAB}.ipynb", course=course)
     assert not two.ok and "2 other notebooks that could be it" in two.output

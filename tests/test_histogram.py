@@ -54,14 +54,17 @@ def test_percentile_accepts_a_pandas_series_and_returns_a_float():
     assert type(out) is float and out == 3.0
 
 
-@pytest.mark.parametrize("kwargs, words", [
-    (dict(values=[1, 2], p=101), ["p", "101"]),
-    (dict(values=[1, 2], p=-1), ["p", "-1"]),
-    (dict(values=[1, 2], p=50, method="median"), ["method", "median", "nearest-rank"]),
-    (dict(values=[], p=50), ["values", "empty"]),
-    (dict(values=[1, float("nan")], p=50), ["values", "finite", "nan"]),
-    (dict(values=["a"], p=50), ["values"]),
-])
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        (dict(values=[1, 2], p=101), ["p", "101"]),
+        (dict(values=[1, 2], p=-1), ["p", "-1"]),
+        (dict(values=[1, 2], p=50, method="median"), ["method", "median", "nearest-rank"]),
+        (dict(values=[], p=50), ["values", "empty"]),
+        (dict(values=[1, float("nan")], p=50), ["values", "finite", "nan"]),
+        (dict(values=["a"], p=50), ["values"]),
+    ],
+)
 def test_percentile_bad_arguments_name_argument_and_value(kwargs, words):
     with pytest.raises(ValueError) as err:
         H.percentile(**kwargs)
@@ -102,12 +105,15 @@ def test_bad_edges_are_refused(edges):
         H.histogram([0.5], edges)
 
 
-@pytest.mark.parametrize("kwargs, word", [
-    (dict(edges=[0, 1, 2], counts=[1]), "counts"),
-    (dict(edges=[0, 1, 2], counts=[1, -1]), "counts"),
-    (dict(edges=[0, 1, 2], counts=[1, 0.5]), "counts"),
-    (dict(edges=[0, 2, 1], counts=[1, 1]), "edges"),
-])
+@pytest.mark.parametrize(
+    "kwargs, word",
+    [
+        (dict(edges=[0, 1, 2], counts=[1]), "counts"),
+        (dict(edges=[0, 1, 2], counts=[1, -1]), "counts"),
+        (dict(edges=[0, 1, 2], counts=[1, 0.5]), "counts"),
+        (dict(edges=[0, 2, 1], counts=[1, 1]), "edges"),
+    ],
+)
 def test_histogram_dataclass_validates(kwargs, word):
     with pytest.raises(ValueError, match=word):
         H.Histogram(**kwargs)
@@ -185,10 +191,10 @@ def test_estimate_refuses_empty_histogram_and_bad_p():
 @pytest.mark.parametrize("scale", [-3, 0, 1, 3, 8, 20])
 def test_a_power_of_two_lies_on_an_edge_and_belongs_to_the_bucket_below(scale):
     for k in [-1074, -30, -1, 0, 1, 10, 1023]:
-        v = 2.0 ** k
-        if scale < 0 and k % 2 ** -scale:
+        v = 2.0**k
+        if scale < 0 and k % 2**-scale:
             continue  # not an edge at this coarse scale
-        expected = k * 2 ** scale - 1 if scale >= 0 else k // 2 ** -scale - 1
+        expected = k * 2**scale - 1 if scale >= 0 else k // 2**-scale - 1
         assert H.log_bucket_index(v, scale) == expected
 
 
@@ -197,7 +203,7 @@ def test_index_is_floor_of_log_ratio_away_from_edges(seed):
     rng = np.random.default_rng(seed)
     scale = int(rng.integers(-2, 10))
     v = np.exp(rng.uniform(-700, 700, 2_000))
-    position = np.log2(v) * 2.0 ** scale
+    position = np.log2(v) * 2.0**scale
     clear = np.abs(position - np.round(position)) > 1e-6
     idx = H.log_bucket_index(v, scale)
     assert np.array_equal(idx[clear], np.floor(position[clear]).astype(np.int64))
@@ -249,14 +255,14 @@ def test_index_refuses_bad_scale(scale):
 
 def test_base_follows_the_opentelemetry_rule():
     for s in range(-3, 8):
-        assert math.isclose(H.base(s), 2 ** (2 ** -s))
+        assert math.isclose(H.base(s), 2 ** (2**-s))
 
 
 def test_log_buckets_cover_microseconds_to_minutes_cheaply():
     low, high = 0.001, 60_000.0  # 1 µs to 1 min, in ms
     for s in range(0, 7):
         n = H.log_bucket_count(low, high, s)
-        assert abs(n - math.log2(high / low) * 2 ** s) <= 2
+        assert abs(n - math.log2(high / low) * 2**s) <= 2
     relative_width = H.base(3) - 1
     linear = H.linear_bucket_count(low, high, low * relative_width)  # same precision at 1 µs
     assert H.log_bucket_count(low, high, 3) < 300 < 1_000_000 < linear
@@ -296,8 +302,8 @@ def test_heatmap_rows_are_histograms_of_each_slot():
     slot = times.floor("30min")
     for start in table.index:
         assert table.loc[start].tolist() == (
-            H.histogram(x[slot == start], edges).counts.tolist() if (slot == start).any()
-            else [0] * (edges.size - 1))
+            H.histogram(x[slot == start], edges).counts.tolist() if (slot == start).any() else [0] * (edges.size - 1)
+        )
     assert (table.loc["2026-01-05 01:00":"2026-01-05 01:30"].to_numpy() == 0).all()
 
 
@@ -346,8 +352,7 @@ def test_fanout_grows_with_calls_and_checks_arguments():
 # --------------------------------------------------------------------------- Prometheus
 def _servers(rng):
     edges = [0, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, np.inf]
-    return {f"web-{i}": H.histogram(latencies(rng, int(rng.integers(100, 2_000))), edges)
-            for i in range(1, 5)}
+    return {f"web-{i}": H.histogram(latencies(rng, int(rng.integers(100, 2_000))), edges) for i in range(1, 5)}
 
 
 def test_prometheus_text_has_cumulative_le_buckets_in_seconds():
@@ -355,11 +360,10 @@ def test_prometheus_text_has_cumulative_le_buckets_in_seconds():
 
     servers = _servers(np.random.default_rng(6))
     text = H.to_prometheus(servers)
-    assert '# TYPE pageturn_request_duration_seconds histogram' in text
+    assert "# TYPE pageturn_request_duration_seconds histogram" in text
     (family,) = text_string_to_metric_families(text)
     for name, h in servers.items():
-        buckets = [s for s in family.samples
-                   if s.name.endswith("_bucket") and s.labels["server"] == name]
+        buckets = [s for s in family.samples if s.name.endswith("_bucket") and s.labels["server"] == name]
         les = [float(s.labels["le"]) for s in buckets]
         values = [s.value for s in buckets]
         assert les == [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, math.inf]
@@ -399,8 +403,10 @@ def test_summary_text_holds_per_server_quantiles():
 @pytest.fixture
 def plt():
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
     yield plt
     plt.close("all")
 
@@ -413,14 +419,18 @@ def test_histogram_plot_has_title_units_palette_and_marks(plt):
 
     rng = np.random.default_rng(10)
     edges = H.log_edges(1, 5000, 2)
-    hists = {"a": H.histogram(latencies(rng, 500).clip(1.5, 4000), edges),
-             "b": H.histogram(latencies(rng, 50).clip(1.5, 4000), edges)}
+    hists = {
+        "a": H.histogram(latencies(rng, 500).clip(1.5, 4000), edges),
+        "b": H.histogram(latencies(rng, 50).clip(1.5, 4000), edges),
+    }
     ax = histplot.plot_histograms(hists, title="T", marks={"p99": 700.0})
     assert ax.get_title() == "T"
     assert "ms" in ax.get_xlabel() and "%" in ax.get_ylabel()
-    colours = {to_hex(p.get_edgecolor()).upper() for p in ax.patches} | {to_hex(l.get_color()).upper() for l in ax.lines}
+    colours = {to_hex(p.get_edgecolor()).upper() for p in ax.patches} | {
+        to_hex(line.get_color()).upper() for line in ax.lines
+    }
     assert colours <= {c.upper() for c in PALETTE}
-    assert len(ax.patches) == 2   # one step line per histogram
+    assert len(ax.patches) == 2  # one step line per histogram
     assert any("p99 = 700 ms" in t.get_text() for t in ax.texts)
     with pytest.raises(ValueError, match="hists"):
         histplot.plot_histograms({}, title="T")
@@ -456,47 +466,49 @@ def test_linear_edges_always_reach_high(seed):
 @pytest.fixture(scope="module")
 def week():
     from pageturn import data
+
     return data.load("requests")
 
 
 def test_lesson2_quotes_match_the_data(week):
     """Lesson 2, its quiz and Lab 2's model answer quote these numbers; regenerating data/ must keep them true."""
     x = week["latency_ms"]
-    assert 200_000 <= len(week) <= 215_000                                   # "about 207,000 requests"
+    assert 200_000 <= len(week) <= 215_000  # "about 207,000 requests"
     assert round(H.percentile(x, 99)) == 776 and round(H.percentile(x, 50)) == 53
     by_server = x.groupby(week["server"]).quantile(0.99)
-    assert [round(v) for v in by_server] == [643, 668, 1111, 706]            # quiz "average-p99s"
+    assert [round(v) for v in by_server] == [643, 668, 1111, 706]  # quiz "average-p99s"
     assert round(by_server.mean()) == 782
     by_route = x.groupby(week["route"]).quantile(0.99).mean() / H.percentile(x, 99) - 1
     by_minute = x.groupby(week["timestamp"].dt.floor("1min")).quantile(0.99).mean() / H.percentile(x, 99) - 1
     assert round(100 * by_route) == -12 and round(100 * by_minute) == -50
     hourly = x.groupby(week["timestamp"].dt.floor("1h")).quantile(0.99)
-    assert 300 <= hourly.min() and hourly.max() <= 1300                      # "300 to 1,300 ms"
-    assert 0.4 <= x.min() and 4_000 <= x.max() <= 5_000                      # "0.5 ms to about 4.6 s"
+    assert 300 <= hourly.min() and hourly.max() <= 1300  # "300 to 1,300 ms"
+    assert 0.4 <= x.min() and 4_000 <= x.max() <= 5_000  # "0.5 ms to about 4.6 s"
     assert H.log_edges(0.4, 5000, 3).size - 1 == 110 and H.log_bucket_count(0.001, 60_000, 3) == 207
 
 
 def test_lesson2_canary_and_outage_stories_match_the_data(week):
-    t, x = week["timestamp"], week["latency_ms"]
+    t = week["timestamp"]
     window = week[(t >= "2026-04-01 13:00") & (t < "2026-04-02 11:00")]
     before = week[(t >= "2026-03-31 13:00") & (t < "2026-04-01 10:00")]
     on = window["version"] == "2.0.0-canary"
-    assert set(week.loc[week["version"] == "2.0.0-canary", "timestamp"].dt.strftime("%Y-%m-%d %H").agg(["min", "max"])) \
-        == {"2026-04-01 13", "2026-04-02 10"}
-    assert 0.045 < on.mean() < 0.055                                         # "5 % of readers"
+    assert set(
+        week.loc[week["version"] == "2.0.0-canary", "timestamp"].dt.strftime("%Y-%m-%d %H").agg(["min", "max"])
+    ) == {"2026-04-01 13", "2026-04-02 10"}
+    assert 0.045 < on.mean() < 0.055  # "5 % of readers"
     slowdown = window.loc[on, "latency_ms"].median() - window.loc[~on, "latency_ms"].median()
-    assert 110 < slowdown < 140                                              # "about 120 ms", model answer "about 130"
+    assert 110 < slowdown < 140  # "about 120 ms", model answer "about 130"
     assert 1 < H.percentile(window["latency_ms"], 50) - H.percentile(before["latency_ms"], 50) < 4
     assert 20 < H.percentile(window["latency_ms"], 99) - H.percentile(before["latency_ms"], 99) < 50
     days = week[(t >= "2026-03-31 06:00") & (t < "2026-04-02 18:00")]
     p50 = H.percentile_over_time(days["timestamp"], days["latency_ms"], 50, every="20min")
     p99 = H.percentile_over_time(days["timestamp"], days["latency_ms"], 99, every="20min")
     outage = pd.concat([p50["2026-03-31 10:20":"2026-03-31 10:20"], p50["2026-04-01 10:20":"2026-04-01 12:00"]])
-    assert 33 <= outage.min() and outage.max() < 45                          # "between 33 and 44 ms"
+    assert 33 <= outage.min() and outage.max() < 45  # "between 33 and 44 ms"
     daytime = p99.between_time("08:00", "18:00")
-    assert 290 < daytime.min() and daytime.max() < 1250                      # "about 300 to 1,250 ms"
+    assert 290 < daytime.min() and daytime.max() < 1250  # "about 300 to 1,250 ms"
     broken = week[(t >= "2026-04-01 10:20") & (t < "2026-04-01 12:25")]
-    assert 0.35 < (broken["status"] == 503).mean() < 0.45                    # "about 40 %"
+    assert 0.35 < (broken["status"] == 503).mean() < 0.45  # "about 40 %"
     assert (broken.loc[broken["status"] == 503, "latency_ms"].between(0.5, 3.0)).all()
 
 
@@ -510,8 +522,8 @@ def test_lesson2_per_version_percentiles_and_what_the_histogram_adds(week):
     others = table.drop(index="2.0.0-canary")
     assert (others["p50 (ms)"].between(50, 55)).all()
     on = window["version"] == "2.0.0-canary"
-    assert 0.85 < window.loc[on, "latency_ms"].between(100, 300).mean() < 0.95        # "about 90 %"
-    assert 0.13 < window.loc[~on, "latency_ms"].between(100, 300).mean() < 0.19       # "about 16 %"
+    assert 0.85 < window.loc[on, "latency_ms"].between(100, 300).mean() < 0.95  # "about 90 %"
+    assert 0.13 < window.loc[~on, "latency_ms"].between(100, 300).mean() < 0.19  # "about 16 %"
     assert int(table["requests"].sum()) == len(window)
 
 
@@ -524,7 +536,7 @@ def test_lesson2_failed_requests_kept_apart(week):
     p50 = H.percentile_over_time(days.loc[ok, "timestamp"], days.loc[ok, "latency_ms"], 50, every="20min")
     failing = (~ok).groupby(days["timestamp"].dt.floor("20min")).mean()
     outage = failing[failing > 0.3].index
-    assert len(outage) == 7                                     # 10:20 on Tuesday, 10:20-12:00 on Wednesday
+    assert len(outage) == 7  # 10:20 on Tuesday, 10:20-12:00 on Wednesday
     assert (p50[outage].between(74, 86)).all()
     quiet = p50.between_time("08:00", "18:00").drop(index=failing[failing > 0].index, errors="ignore")
     assert quiet.quantile(0.05) > 49 and quiet.quantile(0.95) < 60
@@ -536,9 +548,9 @@ def test_lesson2_latency_sli_quotes(week):
     per_server = [H.histogram(g, coarse) for _, g in week["latency_ms"].groupby(week["server"])]
     merged = H.merge(per_server)
     share = H.share_slower_than(merged, 500)
-    assert 0.017 < share < 0.019 and share < 0.02                # "about 1.8 %", "most of a 2 % budget"
+    assert 0.017 < share < 0.019 and share < 0.02  # "about 1.8 %", "most of a 2 % budget"
     exact = (week["latency_ms"] > 500).mean()
-    assert math.isclose(share, exact, rel_tol=1e-12)             # exact, not an estimate
+    assert math.isclose(share, exact, rel_tol=1e-12)  # exact, not an estimate
     assert math.isclose(sum(H.share_slower_than(h, 500) * h.count for h in per_server) / merged.count, share)
 
 
@@ -547,8 +559,14 @@ def test_canary_and_outage_stories_hold_for_other_weeks(seed):
     """A learner who makes another log finds what Lesson 2 says: one p50 over everyone barely moves while the
     per-version p50 jumps; during an incident the p50 of all requests drops but that of successes rises."""
     from pageturn.traffic import Canary, request_log
-    log = request_log("2026-03-30", 2, seed=seed, canary=Canary("2026-03-31 09:00", "2026-03-31 17:00"),
-                      incidents=pd.DataFrame({"start": ["2026-03-30 10:00"], "end": ["2026-03-30 12:00"]}))
+
+    log = request_log(
+        "2026-03-30",
+        2,
+        seed=seed,
+        canary=Canary("2026-03-31 09:00", "2026-03-31 17:00"),
+        incidents=pd.DataFrame({"start": ["2026-03-30 10:00"], "end": ["2026-03-30 12:00"]}),
+    )
     t = log["timestamp"]
     window = log[(t >= "2026-03-31 09:00") & (t < "2026-03-31 17:00")]
     before = log[(t >= "2026-03-30 13:00") & (t < "2026-03-30 17:00")]
@@ -584,8 +602,10 @@ def test_group_percentile_spread_brackets_the_true_percentile():
 def test_lesson2_helper_plots_have_titles_units_and_palette(plt):
     from pageturn import histplot
     from pageturn.style import PALETTE
-    ax = histplot.plot_group_percentiles(pd.Series([600.0, 700.0], index=pd.Index(["a", "b"], name="server")),
-                                         650.0, title="T")
+
+    ax = histplot.plot_group_percentiles(
+        pd.Series([600.0, 700.0], index=pd.Index(["a", "b"], name="server")), 650.0, title="T"
+    )
     assert ax.get_title() == "T" and "ms" in ax.get_ylabel() and ax.get_xlabel() == "server"
     ax = histplot.plot_bucket_widths({"log": H.log_edges(0.5, 5000, 3), "linear": H.linear_edges(0, 5000, 10)})
     assert "ms" in ax.get_xlabel() and "ms" in ax.get_ylabel() and len(ax.get_lines()) == 2
@@ -599,4 +619,4 @@ def test_lesson2_helper_plots_have_titles_units_and_palette(plt):
     fig = histplot.plot_outcome_heatmaps(ok_t, bad_t, title="X", error_share=pd.Series(0.1, index=ok_t.index))
     titles = [a.get_title() for a in fig.axes]
     assert "X: successful requests" in titles and "X: failed requests (5xx)" in titles
-    assert any(PALETTE[5].lower() == l.get_color().lower() for a in fig.axes for l in a.get_lines())
+    assert any(PALETTE[5].lower() == line.get_color().lower() for a in fig.axes for line in a.get_lines())

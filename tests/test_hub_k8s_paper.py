@@ -64,7 +64,7 @@ def test_roles_groups_and_the_exchange_service_agree():
         assert roles[g]["groups"] == [g]
         assert "access:services!service=ngshare" in roles[g]["scopes"]
     assert roles["server"]["scopes"] == ["inherit"]
-    assert v["hub"]["config"]["Authenticator"]["admin_users"] == []     # teachers are not hub admins
+    assert v["hub"]["config"]["Authenticator"]["admin_users"] == []  # teachers are not hub admins
     members = {u for g in groups.values() for u in g["users"]}
     assert members == set(v["hub"]["config"]["Authenticator"]["allowed_users"])
     assert "ngshare" in v["hub"]["services"]

@@ -13,7 +13,6 @@ One autograde run grades five made-up students:
 import copy
 import re
 
-import nbformat
 import pytest
 
 from gradingkit import grade_submissions, released_notebook, solution_notebook
@@ -21,8 +20,12 @@ from gradingkit import grade_submissions, released_notebook, solution_notebook
 LAB = "lab1_four_keys"
 AUTOGRADED_POINTS = 20
 MANUAL_POINTS = 5
-PART1_TESTS = ["test_deploys_per_week", "test_lead_time_days_median", "test_change_failure_rate",
-               "test_time_to_restore_minutes_median"]
+PART1_TESTS = [
+    "test_deploys_per_week",
+    "test_lead_time_days_median",
+    "test_change_failure_rate",
+    "test_time_to_restore_minutes_median",
+]
 SOLUTION = re.compile(r"[ \t]*### BEGIN SOLUTION\n(.*?)[ \t]*### END SOLUTION\n?", re.S)
 
 CHEAT = '''class Cheat(float):
@@ -58,8 +61,16 @@ def answered(released, answers: dict):
     return nb
 
 
-ANSWER_IDS = ["deploys_per_week", "lead_time_days_median", "change_failure_rate",
-              "time_to_restore_minutes_median", "both_happy", "scan", "choice", "frequency_alone"]
+ANSWER_IDS = [
+    "deploys_per_week",
+    "lead_time_days_median",
+    "change_failure_rate",
+    "time_to_restore_minutes_median",
+    "both_happy",
+    "scan",
+    "choice",
+    "frequency_alone",
+]
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +139,7 @@ def test_visible_tests_say_what_worked():
     for cell in solution_notebook(LAB).cells:
         meta = cell.metadata.get("nbgrader", {})
         if meta.get("grade") and not meta.get("solution"):
-            assert 'print("✓' in cell.source or "print(f\"✓" in cell.source, meta["grade_id"]
+            assert 'print("✓' in cell.source or 'print(f"✓' in cell.source, meta["grade_id"]
 
 
 @pytest.mark.slow
@@ -162,7 +173,7 @@ def test_hardcoded_numbers_are_caught_by_hidden_tests(results):
     r = results["hardcoded"]
     for gid in PART1_TESTS:
         assert r["by_cell"][gid][0] == 0, (gid, r["by_cell"])
-    assert r["score"] == 9, r["by_cell"]        # Part 2 was answered properly
+    assert r["score"] == 9, r["by_cell"]  # Part 2 was answered properly
 
 
 @pytest.mark.slow

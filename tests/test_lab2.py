@@ -6,12 +6,11 @@ release, a plausible wrong answer, and a cheat whose answers claim to equal anyt
 
 from __future__ import annotations
 
-
-import nbformat
 import pytest
 
 import gradingkit
-from gradingkit import answer_cells as _answer_cells, grade_id as _grade_id
+from gradingkit import answer_cells as _answer_cells
+from gradingkit import grade_id as _grade_id
 from gradingkit import grade_submissions, released_notebook, solution_notebook
 
 LAB = "lab2_histograms"
@@ -20,27 +19,27 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group(LAB)]
 
 WRONG = {
     # the careless dashboard: the mean of the servers' p99s reported as the fleet p99
-    "fleet_answer": '''
+    "fleet_answer": """
 def fleet_p99(df):
     return float(df.groupby("server")["latency_ms"].quantile(0.99).mean())
 
 def mean_of_server_p99s(df):
     return float(df.groupby("server")["latency_ms"].quantile(0.99).mean())
-''',
+""",
     # off by one at bucket edges: numpy includes the lower edge, the lab's buckets the upper one
-    "buckets_answer": '''
+    "buckets_answer": """
 def bucket_counts(values, edges):
     return np.histogram(values, bins=edges)[0]
-''',
+""",
     # the plain floor rule: wrong exactly on bucket edges
-    "log_index_answer": '''
+    "log_index_answer": """
 def log_bucket_index(value, scale):
     if value <= 0:
         raise ValueError(f"value must be > 0, got {value!r}")
     return math.floor(math.log(value) / math.log(2 ** (2 ** -scale)))
-''',
+""",
     # reads the bucket's lower edge instead of its midpoint: relative error up to base - 1, twice the bound
-    "sketch_answer": '''
+    "sketch_answer": """
 SCALE = 5
 
 def sketch(values, scale):
@@ -66,7 +65,7 @@ def merge_sketches(sketches):
         for i, c in one.items():
             total[i] = total.get(i, 0) + c
     return total
-''',
+""",
 }
 
 CHEAT_CLASS = '''
@@ -84,29 +83,33 @@ class AlwaysEqual:
 '''
 
 CHEAT = {
-    "percentiles_answer": CHEAT_CLASS + '''
+    "percentiles_answer": CHEAT_CLASS
+    + """
 def latency_percentiles(latencies):
     return {50: AlwaysEqual(), 95: AlwaysEqual(), 99: AlwaysEqual()}
-''',
-    "fleet_answer": CHEAT_CLASS + '''
+""",
+    "fleet_answer": CHEAT_CLASS
+    + """
 def fleet_p99(df):
     return AlwaysEqual()
 
 def mean_of_server_p99s(df):
     return AlwaysEqual()
-''',
+""",
     "buckets_answer": CHEAT_CLASS + "\ndef bucket_counts(values, edges):\n    return AlwaysEqual()\n",
     "estimate_answer": CHEAT_CLASS + "\ndef estimate_percentile(edges, counts, p):\n    return AlwaysEqual()\n",
-    "merge_answer": CHEAT_CLASS + '''
+    "merge_answer": CHEAT_CLASS
+    + """
 EDGES = np.concatenate([[0.0], np.geomspace(0.25, 10_000, 121)])
 
 def merge(histograms):
     return AlwaysEqual()
 
 fleet_p99_estimate = AlwaysEqual()
-''',
+""",
     "log_index_answer": CHEAT_CLASS + "\ndef log_bucket_index(value, scale):\n    return AlwaysEqual()\n",
-    "sketch_answer": CHEAT_CLASS + '''
+    "sketch_answer": CHEAT_CLASS
+    + """
 SCALE = 5
 
 def sketch(values, scale):
@@ -117,8 +120,9 @@ def sketch_quantile(counts, scale, p):
 
 def merge_sketches(sketches):
     return AlwaysEqual()
-''',
-    "canary_answer": CHEAT_CLASS + '''
+""",
+    "canary_answer": CHEAT_CLASS
+    + """
 CANARY_VERSION = "2.0.0-canary"
 
 def canary_share(df, version):
@@ -126,7 +130,7 @@ def canary_share(df, version):
 
 def canary_slowdown_ms(df, version):
     return AlwaysEqual()
-''',
+""",
 }
 
 
@@ -141,7 +145,7 @@ def solution_answers():
 
 
 def _submission(released, answers):
-    return gradingkit.fill_answers(released, answers, written='Sam, histograms add up; percentiles do not.')
+    return gradingkit.fill_answers(released, answers, written="Sam, histograms add up; percentiles do not.")
 
 
 @pytest.fixture(scope="module")
@@ -157,8 +161,11 @@ def graded(tmp_path_factory, released, solution_answers):
 
 def _test_points():
     nb = solution_notebook(LAB)
-    return {_grade_id(c): c.metadata["nbgrader"]["points"] for c in nb.cells
-            if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")}
+    return {
+        _grade_id(c): c.metadata["nbgrader"]["points"]
+        for c in nb.cells
+        if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")
+    }
 
 
 def test_points_are_round_and_every_part_has_tests():
@@ -167,29 +174,37 @@ def test_points_are_round_and_every_part_has_tests():
     assert sum(points) == 40
     manual = [c for c in nb.cells if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("grade")]
     assert len(manual) == 1 and manual[0].metadata["nbgrader"]["solution"] is True
-    assert set(_answer_cells(nb)) == {"percentiles_answer", "fleet_answer", "buckets_answer", "estimate_answer",
-                                      "merge_answer", "log_index_answer", "canary_answer", "sketch_answer"}
+    assert set(_answer_cells(nb)) == {
+        "percentiles_answer",
+        "fleet_answer",
+        "buckets_answer",
+        "estimate_answer",
+        "merge_answer",
+        "log_index_answer",
+        "canary_answer",
+        "sketch_answer",
+    }
     assert set(CHEAT) == set(_answer_cells(nb))
 
 
 def test_release_hides_solutions_and_hidden_tests_and_keeps_navigation(released):
     text = "\n".join(c.source for c in released.cells)
     assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
-    assert "request_log(" not in text          # the fresh data of the hidden tests stays hidden
+    assert "request_log(" not in text  # the fresh data of the hidden tests stays hidden
     assert text.count("raise NotImplementedError()") >= 10
     assert "YOUR ANSWER HERE" in text and "model answer" not in text
     for cell in (released.cells[0], released.cells[-1]):
         assert "[⌂ Start](../../notebooks/00_start.ipynb)" in cell.source
         assert "[← Previous](../../notebooks/02_percentiles_vs_histograms.ipynb)" in cell.source
         assert "[Next →](../../notebooks/03_production_as_your_bench.ipynb)" in cell.source
-        assert "~/lab2_histograms/" in cell.source and "notebooks/00_start.ipynb" in cell.source   # after the exchange
+        assert "~/lab2_histograms/" in cell.source and "notebooks/00_start.ipynb" in cell.source  # after the exchange
 
 
 def test_visible_tests_greet_a_right_answer_with_a_tick(released):
     tests = [c for c in released.cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
     visible = [c for c in tests if "assert" in c.source]
     assert len(visible) >= 10
-    assert all("print(\"✓" in c.source or "print(f\"✓" in c.source for c in visible)
+    assert all('print("✓' in c.source or 'print(f"✓' in c.source for c in visible)
     # every test cell a student sees prints something, even one whose tests are all hidden
     assert all("print(" in c.source for c in tests)
     hidden_only = [c for c in tests if "assert" not in c.source]
@@ -214,9 +229,18 @@ def test_plausible_wrong_answers_lose_exactly_the_parts_they_get_wrong(graded):
     by_cell = graded["wrong"]["by_cell"]
     for gid in ("fleet_hidden", "buckets_hidden", "log_index_edges", "sketch_quantile_test"):
         assert by_cell[gid][0] == 0, gid
-    for gid in ("percentiles_test", "fleet_visible", "buckets_visible", "estimate_visible", "estimate_hidden",
-                "log_index_visible", "log_index_random", "canary_visible", "canary_hidden",
-                "sketch_merge_test"):
+    for gid in (
+        "percentiles_test",
+        "fleet_visible",
+        "buckets_visible",
+        "estimate_visible",
+        "estimate_hidden",
+        "log_index_visible",
+        "log_index_random",
+        "canary_visible",
+        "canary_hidden",
+        "sketch_merge_test",
+    ):
         assert by_cell[gid][0] == by_cell[gid][1], gid
     assert 0 < graded["wrong"]["score"] < graded["wrong"]["max_score"]
 

@@ -7,23 +7,28 @@ The hidden tests start their own fresh Pageturn apps on 127.0.0.1 and stop them.
 
 from __future__ import annotations
 
-
-import nbformat
 import pytest
 
 import gradingkit
-from gradingkit import answer_cells as _answer_cells, grade_id as _grade_id
+from gradingkit import answer_cells as _answer_cells
+from gradingkit import grade_id as _grade_id
 from gradingkit import grade_submissions, released_notebook, solution_notebook
 
 LAB = "lab3_production"
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group(LAB)]
 
-POINTS = {"test_sanity_check": 5, "test_add_search_histogram": 5, "test_slow_share": 5,
-          "test_error_share": 2, "test_should_roll_back": 3, "test_cohort_counts": 5}
+POINTS = {
+    "test_sanity_check": 5,
+    "test_add_search_histogram": 5,
+    "test_slow_share": 5,
+    "test_error_share": 2,
+    "test_should_roll_back": 3,
+    "test_cohort_counts": 5,
+}
 
 WRONG = {
     # the same title every time: on a version that hides the newest book, an older copy still shows
-    "sanity_check": '''
+    "sanity_check": """
 def sanity_check(url):
     try:
         status, _, data = request_json(url, "POST", "/books", {"reader": "sanity-lab", "title": "Sanity"})
@@ -33,18 +38,18 @@ def sanity_check(url):
         return status == 200 and any(b["title"] == "Sanity" for b in data["books"])
     except Exception:
         return False
-''',
+""",
     # reads the cumulative bucket as the share of FAST requests
-    "slow_share": '''
+    "slow_share": """
 def slow_share(scrape, route, version, threshold_s):
     rows = scrape[(scrape["sample"] == "pageturn_request_seconds_bucket")
                   & (scrape["route"] == route) & (scrape["version"] == version)]
     le = rows["le"].astype(float)
     total = float(rows.loc[np.isinf(le), "value"].sum())
     return float(rows.loc[np.isclose(le, threshold_s), "value"].sum()) / total
-''',
+""",
     # compares the canary with everyone else, not with an equal-size control
-    "cohort_counts": '''
+    "cohort_counts": """
 from pageturn import canary
 
 def cohort_counts(load, percent, threshold_ms):
@@ -56,7 +61,7 @@ def cohort_counts(load, percent, threshold_ms):
         groups.append(canary.Cohort(len(part), int((part["latency_ms"] > threshold_ms).sum()),
                                     int((part["status"] >= 500).sum())))
     return tuple(groups)
-''',
+""",
 }
 
 CHEAT_CLASS = '''
@@ -85,7 +90,7 @@ CHEAT = {
     "error_share": CHEAT_CLASS + "\ndef error_share(scrape, version):\n    return AlwaysEqual()\n",
     "should_roll_back": CHEAT_CLASS + "\ndef should_roll_back(scrape, stable, canary):\n    return AlwaysEqual()\n",
     "cohort_counts": CHEAT_CLASS + "\nfrom pageturn import canary\n\ndef cohort_counts(load, percent, threshold_ms):\n"
-                     "    return AlwaysEqual()\n",
+    "    return AlwaysEqual()\n",
 }
 
 
@@ -100,7 +105,7 @@ def solution_answers():
 
 
 def _submission(released, answers):
-    return gradingkit.fill_answers(released, answers, written='Sam: the canary was slower, so I rolled it back.')
+    return gradingkit.fill_answers(released, answers, written="Sam: the canary was slower, so I rolled it back.")
 
 
 @pytest.fixture(scope="module")
@@ -118,8 +123,11 @@ def graded(tmp_path_factory, released, solution_answers):
 
 def test_points_are_round_and_every_part_has_tests():
     nb = solution_notebook(LAB)
-    tests = {_grade_id(c): c.metadata["nbgrader"]["points"] for c in nb.cells
-             if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")}
+    tests = {
+        _grade_id(c): c.metadata["nbgrader"]["points"]
+        for c in nb.cells
+        if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")
+    }
     assert tests == POINTS
     manual = [c for c in nb.cells if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("grade")]
     assert len(manual) == 1 and manual[0].metadata["nbgrader"]["points"] == 5
@@ -131,7 +139,7 @@ def test_points_are_round_and_every_part_has_tests():
             assert meta["schema_version"] == 3
             if meta["grade"] and cell.cell_type == "code":
                 assert "### BEGIN HIDDEN TESTS" in cell.source and "### END HIDDEN TESTS" in cell.source
-                assert "print(\"✓" in cell.source or "print(f\"✓" in cell.source
+                assert 'print("✓' in cell.source or 'print(f"✓' in cell.source
 
 
 def test_hidden_tests_start_and_stop_their_own_fresh_app():
@@ -151,7 +159,7 @@ def test_release_hides_solutions_and_hidden_tests_and_keeps_navigation(released)
         assert "[⌂ Start](../../notebooks/00_start.ipynb)" in cell.source
         assert "[← Previous](../../notebooks/03_production_as_your_bench.ipynb)" in cell.source
         assert "[Next →](../../notebooks/00_start.ipynb)" in cell.source
-        assert "~/lab3_production/" in cell.source   # where the lessons are after nbgrader's exchange
+        assert "~/lab3_production/" in cell.source  # where the lessons are after nbgrader's exchange
 
 
 def test_instructor_solution_scores_full_marks_on_every_autograded_cell(graded):

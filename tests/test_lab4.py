@@ -10,25 +10,31 @@ from __future__ import annotations
 import pytest
 
 import gradingkit
-from gradingkit import answer_cells as _answer_cells, grade_id as _grade_id
+from gradingkit import answer_cells as _answer_cells
+from gradingkit import grade_id as _grade_id
 from gradingkit import grade_submissions, released_notebook, solution_notebook
 
 LAB = "lab4_night_on_call"
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group(LAB)]
 
-POINTS = {"test_should_page": 5, "test_pick_instance": 5, "test_find_bad_records": 5,
-          "test_canary_verdict": 5, "test_readers_hurt": 5}
+POINTS = {
+    "test_should_page": 5,
+    "test_pick_instance": 5,
+    "test_find_bad_records": 5,
+    "test_canary_verdict": 5,
+    "test_readers_hurt": 5,
+}
 
 WRONG = {
     # only the 1 h / 5 min pair: a slow burn never pages
-    "should_page": '''
+    "should_page": """
 def should_page(series, instance, at_s, objective=0.99):
     budget = 1.0 - objective
     return bool(series.ratio(instance, "errors", 3600, at_s) > 14.4 * budget
                 and series.ratio(instance, "errors", 300, at_s) > 14.4 * budget)
-''',
+""",
     # the most errors, not the biggest share: the busy decoy wins
-    "pick_instance": '''
+    "pick_instance": """
 def pick_instance(before, after, objective=0.99):
     best, most = None, 0.0
     for name, now in after.items():
@@ -36,7 +42,7 @@ def pick_instance(before, after, objective=0.99):
         if now.requests > then.requests and now.errors - then.errors > most:
             best, most = name, now.errors - then.errors
     return best
-''',
+""",
 }
 
 CHEAT_CLASS = '''
@@ -56,10 +62,12 @@ class AlwaysEqual:
 '''
 
 CHEAT = {
-    "should_page": CHEAT_CLASS + "\ndef should_page(series, instance, at_s, objective=0.99):\n    return AlwaysEqual()\n",
+    "should_page": CHEAT_CLASS
+    + "\ndef should_page(series, instance, at_s, objective=0.99):\n    return AlwaysEqual()\n",
     "pick_instance": CHEAT_CLASS + "\ndef pick_instance(before, after, objective=0.99):\n    return AlwaysEqual()\n",
     "find_bad_records": CHEAT_CLASS + "\ndef find_bad_records(snapshot):\n    return AlwaysEqual()\n",
-    "canary_verdict": CHEAT_CLASS + "\ndef canary_verdict(table, min_requests=50, max_extra_errors=0.005, max_extra_slow=0.02):\n    return AlwaysEqual()\n",
+    "canary_verdict": CHEAT_CLASS
+    + "\ndef canary_verdict(table, min_requests=50, max_extra_errors=0.005, max_extra_slow=0.02):\n    return AlwaysEqual()\n",
     "readers_hurt": CHEAT_CLASS + "\ndef readers_hurt(records, at_s):\n    return AlwaysEqual()\n",
 }
 
@@ -84,8 +92,11 @@ def graded(tmp_path_factory, released):
 
 def test_points_are_round_and_every_part_has_tests():
     nb = solution_notebook(LAB)
-    tests = {_grade_id(c): c.metadata["nbgrader"]["points"] for c in nb.cells
-             if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")}
+    tests = {
+        _grade_id(c): c.metadata["nbgrader"]["points"]
+        for c in nb.cells
+        if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")
+    }
     assert tests == POINTS
     manual = [c for c in nb.cells if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("grade")]
     assert len(manual) == 1 and manual[0].metadata["nbgrader"]["points"] == 5
@@ -94,7 +105,7 @@ def test_points_are_round_and_every_part_has_tests():
         meta = cell.metadata.get("nbgrader")
         if meta is not None and meta["grade"] and cell.cell_type == "code":
             assert "### BEGIN HIDDEN TESTS" in cell.source and "### END HIDDEN TESTS" in cell.source
-            assert "print(\"✓" in cell.source
+            assert 'print("✓' in cell.source
 
 
 def test_release_hides_solutions_and_hidden_tests_and_keeps_navigation(released):

@@ -56,8 +56,10 @@ def test_unregister_and_kinds():
     lifecycle.stop_all("test-kind-b")
 
 
-@pytest.mark.parametrize("kind, stop, message", [("", "stop", "kind must be a non-empty string"),
-                                                 ("x", "halt", "stop must name a method of Thing; got 'halt'")])
+@pytest.mark.parametrize(
+    "kind, stop, message",
+    [("", "stop", "kind must be a non-empty string"), ("x", "halt", "stop must name a method of Thing; got 'halt'")],
+)
 def test_bad_registration_names_the_problem(kind, stop, message):
     with pytest.raises(ValueError, match=message):
         lifecycle.register(Thing(), kind, stop=stop)
@@ -66,13 +68,18 @@ def test_bad_registration_names_the_problem(kind, stop, message):
 def test_apps_dashboards_and_fleets_leave_exit_clean_up_to_lifecycle():
     """One exit hook: the modules that keep running things hand their clean-up to lifecycle.on_exit."""
     from pathlib import Path
+
     src = Path(lifecycle.__file__).parent
-    callers = [p.relative_to(src).as_posix() for p in src.rglob("*.py")
-               if "atexit.register" in p.read_text() and p.name != "lifecycle.py"]
-    assert callers == ["grading/execute.py"], callers   # grading imports nothing else of the package
+    callers = [
+        p.relative_to(src).as_posix()
+        for p in src.rglob("*.py")
+        if "atexit.register" in p.read_text() and p.name != "lifecycle.py"
+    ]
+    assert callers == ["grading/execute.py"], callers  # grading imports nothing else of the package
     import pageturn.admin  # noqa: F401
     import pageturn.app  # noqa: F401
     import pageturn.live.fleet  # noqa: F401
+
     names = {getattr(f, "__module__", "") for f in lifecycle._AT_EXIT}
     assert {"pageturn.admin", "pageturn.app", "pageturn.live.fleet"} <= names
 

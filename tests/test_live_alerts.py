@@ -83,7 +83,7 @@ def test_counts_from_a_real_scrape():
     metrics = AppMetrics()
     for seconds, status in [(0.003, 200), (0.2, 200), (0.004, 500), (0.001, 200)]:
         metrics.observe("my_books", status, "2.1", seconds)
-    metrics.observe("metrics", 200, "2.1", 0.3)   # not a reader route: left out
+    metrics.observe("metrics", 200, "2.1", 0.3)  # not a reader route: left out
     counts = alerts.counts_from_text(metrics.text())
     assert (counts.requests, counts.errors, counts.slow) == (4, 1, 1)
 

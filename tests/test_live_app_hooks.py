@@ -32,13 +32,14 @@ def test_request_id_is_logged_and_echoed(pt):
 
 
 def test_a_text_date_from_the_import_breaks_2_1_and_2_1_1_fixes_it(pt):
-    pt.import_books("ana", [{"title": "A", "logged_at": 1_600_000_000.0},
-                            {"title": "B", "logged_at": "2019-03-04T21:15:00"}])
+    pt.import_books(
+        "ana", [{"title": "A", "logged_at": 1_600_000_000.0}, {"title": "B", "logged_at": "2019-03-04T21:15:00"}]
+    )
     assert _get(pt, "/books?reader=ana")[0] == 500
-    assert _get(pt, "/books?reader=bob")[0] == 200          # other readers are fine
+    assert _get(pt, "/books?reader=bob")[0] == 200  # other readers are fine
     pt.set_version("2.1.1")
     status, _, body = _get(pt, "/books?reader=ana")
-    assert status == 200 and [b["title"] for b in body["books"]] == ["A", "B"]   # 2020 before 2019: newest first
+    assert status == 200 and [b["title"] for b in body["books"]] == ["A", "B"]  # 2020 before 2019: newest first
     pt.import_books("ana", [{"title": "C", "logged_at": None}])
     assert [b["title"] for b in _get(pt, "/books?reader=ana")[2]["books"]] == ["A", "B", "C"]
 

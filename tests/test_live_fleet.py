@@ -45,7 +45,7 @@ def _get(url, path, headers=None, method="GET", body=None):
 def _night(seed, kind="text-date", victim="pageturn-2"):
     """Warm up, inject, load until the alert and quarantine; return (fleet, injected, frame)."""
     fleet = Fleet(seed=seed)
-    fleet.load(duration_s=1.0, rate_per_s=80, seed=seed)            # a normal night first
+    fleet.load(duration_s=1.0, rate_per_s=80, seed=seed)  # a normal night first
     injected = fleet.inject(victim, kind=kind, seed=seed)
     frame = fleet.load(duration_s=3.0, rate_per_s=80, seed=seed + 1)
     return fleet, injected, frame
@@ -93,8 +93,10 @@ def test_the_fault_hits_only_its_instance_and_only_some_readers(night):
     assert 0 < len(injected.readers) < len(fleet.reader_ids())
 
 
-@pytest.mark.parametrize("seed,kind,victim", [(1, "text-date", "pageturn-1"), (2, "missing-date", "pageturn-3"),
-                                              (3, "text-date", "pageturn-3")])
+@pytest.mark.parametrize(
+    "seed,kind,victim",
+    [(1, "text-date", "pageturn-1"), (2, "missing-date", "pageturn-3"), (3, "text-date", "pageturn-3")],
+)
 def test_alert_quarantine_and_replacement_over_seeds_and_faults(seed, kind, victim):
     fleet, injected, frame = _night(seed, kind, victim)
     ports = _ports(fleet)
@@ -104,7 +106,7 @@ def test_alert_quarantine_and_replacement_over_seeds_and_faults(seed, kind, vict
         assert alert.link == fleet.debug_link(victim) and alert.link in alert.message()
         q = fleet.quarantined[victim]
         assert victim not in fleet.in_service() and q.replacement in fleet.in_service()
-        assert fleet.instances[victim].running                      # kept, state intact
+        assert fleet.instances[victim].running  # kept, state intact
         assert len(q.held_back) == len(injected.readers)
         assert {b["logged_at"] for b in [h["book"] for h in q.held_back]} >= {injected.bad_value}
         counts = fleet.affected(victim).set_index("period")
@@ -222,9 +224,11 @@ def test_interrupted_with_block_cleans_up():
 
 
 def test_interrupted_process_exits_promptly_without_close():
-    code = ("import os, signal, threading\nfrom pageturn.live.fleet import Fleet\n"
-            "f = Fleet(seed=8)\nf.load(duration_s=0.3, rate_per_s=40)\nprint(f.url, flush=True)\n"
-            "os.kill(os.getpid(), signal.SIGINT)\nimport time; time.sleep(30)\n")
+    code = (
+        "import os, signal, threading\nfrom pageturn.live.fleet import Fleet\n"
+        "f = Fleet(seed=8)\nf.load(duration_s=0.3, rate_per_s=40)\nprint(f.url, flush=True)\n"
+        "os.kill(os.getpid(), signal.SIGINT)\nimport time; time.sleep(30)\n"
+    )
     started = time.monotonic()
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert "KeyboardInterrupt" in done.stderr and time.monotonic() - started < 30

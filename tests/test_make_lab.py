@@ -29,13 +29,19 @@ def _get(url, token):
 
 def test_make_lab_serves_the_start_page(tmp_path):
     port, token = _free_port(), "pageturn-test-token"
-    env = dict(os.environ, JUPYTER_TOKEN=token, JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
-               JUPYTER_CONFIG_DIR=str(tmp_path / "config"), JUPYTER_DATA_DIR=str(tmp_path / "data"))
+    env = dict(
+        os.environ,
+        JUPYTER_TOKEN=token,
+        JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
+        JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
+        JUPYTER_DATA_DIR=str(tmp_path / "data"),
+    )
     args = ["make", "--no-print-directory", "lab", f"PORT={port}"]
     if os.geteuid() == 0:
         args.append("LAB_ARGS=--allow-root")
-    proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, start_new_session=True)
+    proc = subprocess.Popen(
+        args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         deadline = time.time() + 90
@@ -50,8 +56,11 @@ def test_make_lab_serves_the_start_page(tmp_path):
                 time.sleep(0.5)
         assert status == 200 and json.loads(body)["name"] == "00_start.ipynb"
         # The server listens on loopback only.
-        listening = subprocess.run(["ss", "-ltnp"], capture_output=True, text=True).stdout \
-            if Path("/usr/bin/ss").exists() or Path("/bin/ss").exists() else ""
+        listening = (
+            subprocess.run(["ss", "-ltnp"], capture_output=True, text=True).stdout
+            if Path("/usr/bin/ss").exists() or Path("/bin/ss").exists()
+            else ""
+        )
         for line in listening.splitlines():
             if f":{port} " in line:
                 assert "127.0.0.1:" in line, line

@@ -38,8 +38,9 @@ def test_released_lab_carries_the_same_navigation_as_its_source(lab):
     source = nbformat.read(ROOT / lab.source, as_version=4)
     released = nbformat.read(ROOT / lab.path, as_version=4)
     for end in (0, -1):
-        assert released.cells[end].source == source.cells[end].source == nav.nav_line(COURSE, lab), \
+        assert released.cells[end].source == source.cells[end].source == nav.nav_line(COURSE, lab), (
             "run `make nav` (it releases the labs too)"
+        )
 
 
 @pytest.mark.parametrize("lab", COURSE.labs, ids=lambda i: i.key)
@@ -55,8 +56,9 @@ def test_no_notebook_states_a_time_other_than_the_manifests(item):
     text = " ".join(c.source for c in nb.cells if c.cell_type == "markdown")
     # "It takes about N minutes" (or "N to M minutes"): the item's own time, which only course.toml may set.
     stated = re.findall(r"takes about (\d+(?: to \d+)?) minutes", text, flags=re.I)
-    assert set(stated) <= {str(item.minutes)}, \
+    assert set(stated) <= {str(item.minutes)}, (
         f"{item.path} says it takes {stated} minutes; course.toml says {item.minutes}"
+    )
 
 
 @pytest.mark.parametrize("lesson", COURSE.lessons, ids=lambda i: i.key)
@@ -75,17 +77,29 @@ def test_nbgrader_configs_use_the_manifests_course_id(config):
     assert loaded.CourseDirectory.course_id == COURSE.id
 
 
-@pytest.mark.parametrize("text, message", [
-    ("", "a [course] table"),
-    ('[course]\nid = "x"\ntitle = "t"\nstart = "s"\n', "no [[item]]"),
-    ('[course]\nid = "x"\ntitle = "t"\nstart = "s"\n[[item]]\nkind = "talk"\n', "kind must be one of"),
-    ('[course]\nid = "x"\ntitle = "t"\nstart = "s"\n[[item]]\nkind = "lesson"\ntitle = "L"\nsummary = "s"\n'
-     'minutes = 0\npath = "notebooks/01_a.ipynb"\n', "minutes must be between 1 and 300; got 0"),
-    ('[course]\nid = "x"\ntitle = "t"\nstart = "s"\n[[item]]\nkind = "lab"\ntitle = "L"\nsummary = "s"\n'
-     'minutes = 5\nname = "lab1"\npoints = "ten"\n', "points must be a positive number; got 'ten'"),
-    ('[course]\nid = "x"\ntitle = "t"\nstart = "s"\n[[item]]\nkind = "lesson"\ntitle = "L"\nsummary = "s"\n'
-     'minutes = 5\n', "path is missing"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("", "a [course] table"),
+        ('[course]\nid = "x"\ntitle = "t"\nstart = "s"\n', "no [[item]]"),
+        ('[course]\nid = "x"\ntitle = "t"\nstart = "s"\n[[item]]\nkind = "talk"\n', "kind must be one of"),
+        (
+            '[course]\nid = "x"\ntitle = "t"\nstart = "s"\n[[item]]\nkind = "lesson"\ntitle = "L"\nsummary = "s"\n'
+            'minutes = 0\npath = "notebooks/01_a.ipynb"\n',
+            "minutes must be between 1 and 300; got 0",
+        ),
+        (
+            '[course]\nid = "x"\ntitle = "t"\nstart = "s"\n[[item]]\nkind = "lab"\ntitle = "L"\nsummary = "s"\n'
+            'minutes = 5\nname = "lab1"\npoints = "ten"\n',
+            "points must be a positive number; got 'ten'",
+        ),
+        (
+            '[course]\nid = "x"\ntitle = "t"\nstart = "s"\n[[item]]\nkind = "lesson"\ntitle = "L"\nsummary = "s"\n'
+            "minutes = 5\n",
+            "path is missing",
+        ),
+    ],
+)
 def test_a_broken_manifest_names_what_is_wrong(text, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         manifest.parse(text)
@@ -103,7 +117,8 @@ def test_adding_a_lesson_is_one_manifest_entry_and_make_nav(tmp_path):
         shutil.copytree(ROOT / part, tmp_path / part)
     text = (ROOT / "course.toml").read_text() + (
         '\n[[item]]\nkind = "lesson"\npath = "notebooks/09_new.ipynb"\ntitle = "Lesson 9 · Something new"\n'
-        'summary = "A new idea."\nminutes = 20\nquiz = "09_new"\n')
+        'summary = "A new idea."\nminutes = 20\nquiz = "09_new"\n'
+    )
     (tmp_path / "course.toml").write_text(text)
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Lesson 9")])
     nbformat.write(nb, tmp_path / "notebooks" / "09_new.ipynb")

@@ -1,6 +1,5 @@
 """Every lesson and every instructor lab notebook executes without error, and all are stored clean."""
 
-import json
 import subprocess
 from pathlib import Path
 
@@ -30,11 +29,11 @@ def test_the_course_has_its_start_page():
 @pytest.mark.parametrize("path", LESSONS + INSTRUCTOR, ids=lambda p: str(p.relative_to(ROOT)))
 def test_notebook_executes(path):
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=180, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
-    client.execute()   # raises CellExecutionError, naming the cell, on any error
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
-              if o.get("output_type") == "error"]
+    client = NotebookClient(nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+    client.execute()  # raises CellExecutionError, naming the cell, on any error
+    errors = [
+        o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.get("output_type") == "error"
+    ]
     assert not errors
 
 
@@ -57,6 +56,7 @@ def test_only_grading_cells_carry_nbgrader_metadata(path):
     for i, cell in enumerate(nb.cells):
         meta = cell.get("metadata", {}).get("nbgrader")
         if meta is not None:
-            assert meta.get("grade") or meta.get("solution") or meta.get("task"), \
+            assert meta.get("grade") or meta.get("solution") or meta.get("task"), (
                 f"cell {i} carries nbgrader metadata without a grading role"
+            )
             assert meta.get("grade_id"), f"cell {i} has no grade_id"

@@ -13,9 +13,21 @@ import pytest
 
 import pageturn
 from pageturn import quiz as qz
-from pageturn.quiz import (Choice, Question, Quiz, QuizError, Score, check_answer,
-                           load_quiz, quiz_html, quiz_markdown, quiz_mimebundle,
-                           quiz_widget, show_quiz, shuffled_choices)
+from pageturn.quiz import (
+    Choice,
+    Question,
+    Quiz,
+    QuizError,
+    Score,
+    check_answer,
+    load_quiz,
+    quiz_html,
+    quiz_markdown,
+    quiz_mimebundle,
+    quiz_widget,
+    show_quiz,
+    shuffled_choices,
+)
 
 QUIZ_DIR = Path(pageturn.__file__).parent / "quizzes"
 FIXTURES = Path(__file__).parent / "fixtures" / "quizzes"
@@ -26,16 +38,19 @@ SOURCE_QUESTIONS = ["why-they-pull-apart", "what-ops-does", "release-disagreemen
 
 
 def make_question(qid="q", answers=("a",), n=4):
-    choices = tuple(Choice(id=c, text=f"Choice {c} of {qid}", feedback=f"Feedback {c} of {qid}")
-                    for c in "abcdefgh"[:n])
+    choices = tuple(
+        Choice(id=c, text=f"Choice {c} of {qid}", feedback=f"Feedback {c} of {qid}") for c in "abcdefgh"[:n]
+    )
     return Question(id=qid, stem=f"Stem of {qid}?", choices=choices, answers=frozenset(answers))
 
 
 @pytest.fixture
 def small_quiz():
-    return Quiz(title="Small quiz",
-                questions=(make_question("one", ("b",)), make_question("many", ("a", "c"), n=5)),
-                source="<test>")
+    return Quiz(
+        title="Small quiz",
+        questions=(make_question("one", ("b",)), make_question("many", ("a", "c"), n=5)),
+        source="<test>",
+    )
 
 
 def plain_text(markup: str) -> str:
@@ -185,10 +200,10 @@ def test_many_answer_needs_all_right_and_no_wrong():
 def test_score_counts_first_try_and_eventually():
     one, two = make_question("one", ("a",)), make_question("two", ("b",))
     score = Score(total=2)
-    score.record(check_answer(one, "a"))      # right first time
-    score.record(check_answer(two, "a"))      # wrong
+    score.record(check_answer(one, "a"))  # right first time
+    score.record(check_answer(two, "a"))  # wrong
     assert (score.right, score.first_try) == (1, 1)
-    score.record(check_answer(two, "b"))      # right on the second try
+    score.record(check_answer(two, "b"))  # right on the second try
     assert (score.right, score.first_try) == (2, 1)
     assert str(score).startswith("Score: 2 / 2 right")
 
@@ -264,15 +279,15 @@ def test_widget_wrong_then_right_through_real_widgets(small_quiz):
     box = quiz_widget(small_quiz)
     view = box.questions[0]
     radio, score_label = view.inputs, box.children[-1]
-    radio.value = "a"                      # wrong (the right one is "b")
+    radio.value = "a"  # wrong (the right one is "b")
     view.button.click()
     assert "Not quite:" in view.feedback.value
     assert "Feedback a of one" in view.feedback.value
     assert "Feedback b of one" not in view.feedback.value
     assert score_label.value.startswith("Score: 0 / 2 right")
-    assert not radio.disabled and not view.button.disabled   # another try is allowed
+    assert not radio.disabled and not view.button.disabled  # another try is allowed
     radio.value = "b"
-    assert view.feedback.value == ""       # old feedback cleared once the answer changes
+    assert view.feedback.value == ""  # old feedback cleared once the answer changes
     view.button.click()
     assert "Right:" in view.feedback.value and "Feedback b of one" in view.feedback.value
     assert score_label.value.startswith("Score: 1 / 2 right")
@@ -290,7 +305,7 @@ def test_widget_right_first_time_scores_and_wrong_does_not(small_quiz):
     many.button.click()
     assert "Not quite:" in many.feedback_html and "Right:" in many.feedback_html
     assert "1 of the 2" in many.feedback_html
-    assert "Feedback c of many" not in many.feedback_html   # the missing one stays hidden
+    assert "Feedback c of many" not in many.feedback_html  # the missing one stays hidden
     assert box.score.right == 1
     many.select(["a", "c"])
     assert many.check().correct
@@ -309,7 +324,7 @@ def test_check_with_nothing_selected_asks_for_an_answer(small_quiz):
 def test_select_rejects_bad_ids(small_quiz):
     view = quiz_widget(small_quiz).questions[0]
     with pytest.raises(ValueError, match="ids"):
-        view.select(["a", "b"])            # one-answer question
+        view.select(["a", "b"])  # one-answer question
     with pytest.raises(ValueError, match="'z'"):
         view.select("z")
 
@@ -367,7 +382,7 @@ def test_show_quiz_displays_the_bundle_raw(monkeypatch):
     shown = []
     monkeypatch.setattr(IPython.display, "display", lambda *a, **k: shown.append((a, k)))
     assert show_quiz("01_two_jobs", seed=2) is None
-    (args, kwargs), = shown
+    ((args, kwargs),) = shown
     assert kwargs == {"raw": True}
     bundle = args[0]
     assert "application/vnd.jupyter.widget-view+json" in bundle
@@ -380,9 +395,13 @@ def test_nbconvert_without_widget_state_falls_back_to_the_static_copy():
     nbformat = pytest.importorskip("nbformat")
     exporters = pytest.importorskip("nbconvert.exporters")
     bundle = quiz_mimebundle(quiz_widget("01_two_jobs"))
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        "show_quiz('01_two_jobs')",
-        outputs=[nbformat.v4.new_output("display_data", data=bundle)])])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(
+                "show_quiz('01_two_jobs')", outputs=[nbformat.v4.new_output("display_data", data=bundle)]
+            )
+        ]
+    )
     body, _ = exporters.HTMLExporter(template_name="basic").from_notebook_node(nb)
     assert 'class="pageturn-quiz-static"' in body
     assert html.escape(qz.STATIC_NOTE) in body or qz.STATIC_NOTE in body
@@ -391,7 +410,7 @@ def test_nbconvert_without_widget_state_falls_back_to_the_static_copy():
 def test_feedback_follows_the_order_on_screen(small_quiz):
     for seed in range(6):
         view = quiz_widget(small_quiz, seed=seed).questions[1]
-        view.select([c.id for c in view.choices])      # everything ticked
+        view.select([c.id for c in view.choices])  # everything ticked
         view.check()
         shown = [f"Feedback {c.id} of many" for c in view.choices]
         positions = [view.feedback_html.index(text) for text in shown]

@@ -29,10 +29,10 @@ def test_release_writes_the_student_version(course, tmp_path):
     assert report.written == ["fixture_lab/fixture_lab.ipynb"]
     nb = nbformat.read(out / "fixture_lab" / "fixture_lab.ipynb", as_version=4)
     source = "\n".join(c.source for c in nb.cells)
-    assert "raise NotImplementedError()" in source      # solution removed
+    assert "raise NotImplementedError()" in source  # solution removed
     assert "return 2 * x" not in source
-    assert "double(-3)" not in source                   # hidden test removed
-    assert "assert double(2) == 4" in source            # visible test kept
+    assert "double(-3)" not in source  # hidden test removed
+    assert "assert double(2) == 4" in source  # visible test kept
     manifest = json.loads((out / MANIFEST).read_text())
     assert set(manifest) == {"fixture_lab/fixture_lab.ipynb"}
 
@@ -65,7 +65,7 @@ def test_release_refuses_to_overwrite_a_learners_work(course, tmp_path):
         release(["fixture_lab"], course=course, out=out)
     assert "fixture_lab/fixture_lab.ipynb" in str(err.value)
     assert "FORCE=1" in str(err.value)
-    assert student_copy.read_bytes() == edited          # nothing lost
+    assert student_copy.read_bytes() == edited  # nothing lost
 
     report = release(["fixture_lab"], course=course, out=out, force=True)
     assert report.written == ["fixture_lab/fixture_lab.ipynb"]
@@ -92,14 +92,20 @@ def test_labs_folder_is_exactly_todays_release(tmp_path):
     (course / "source").mkdir(parents=True)
     shutil.copy(ROOT / "grading" / "nbgrader_config.py", course)
     for lab in list_labs(ROOT / "grading"):
-        shutil.copytree(ROOT / "grading" / "source" / lab, course / "source" / lab,
-                        ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        shutil.copytree(
+            ROOT / "grading" / "source" / lab,
+            course / "source" / lab,
+            ignore=shutil.ignore_patterns(".ipynb_checkpoints"),
+        )
     out = tmp_path / "labs"
     release(course=course, out=out)
     repo_labs = ROOT / "labs"
     fresh = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    repo = {p.relative_to(repo_labs).as_posix(): p.read_bytes() for p in repo_labs.rglob("*")
-            if p.is_file() and ".ipynb_checkpoints" not in p.parts and p.name != ".gitkeep"}
+    repo = {
+        p.relative_to(repo_labs).as_posix(): p.read_bytes()
+        for p in repo_labs.rglob("*")
+        if p.is_file() and ".ipynb_checkpoints" not in p.parts and p.name != ".gitkeep"
+    }
     if not list_labs(ROOT / "grading"):
         fresh = {k: v for k, v in fresh.items() if k != MANIFEST}
     assert sorted(repo) == sorted(fresh), "run `make release` and commit labs/"
@@ -108,9 +114,14 @@ def test_labs_folder_is_exactly_todays_release(tmp_path):
 
 
 def test_real_nbgrader_gives_solution_full_marks_and_release_zero(tmp_path):
-    results = grade_submissions("fixture_lab", {
-        "solution": solution_notebook("fixture_lab", course=FIXTURE),
-        "untouched": released_notebook("fixture_lab", tmp_path, course=FIXTURE),
-    }, tmp_path, course=FIXTURE)
+    results = grade_submissions(
+        "fixture_lab",
+        {
+            "solution": solution_notebook("fixture_lab", course=FIXTURE),
+            "untouched": released_notebook("fixture_lab", tmp_path, course=FIXTURE),
+        },
+        tmp_path,
+        course=FIXTURE,
+    )
     assert results["solution"]["score"] == results["solution"]["max_score"] == 2
     assert results["untouched"]["score"] == 0

@@ -33,7 +33,7 @@ def learner_copy(course, tmp_path, solved: bool) -> Path:
     if not solved:
         for cell in nb.cells:
             if cell.get("metadata", {}).get("nbgrader", {}).get("solution"):
-                cell.source = "def double(x):\n    return x + 2"    # passes the visible test only
+                cell.source = "def double(x):\n    return x + 2"  # passes the visible test only
     folder = course.parent / "labs" / LAB
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{LAB}.ipynb"
@@ -44,15 +44,15 @@ def learner_copy(course, tmp_path, solved: bool) -> Path:
 def test_check_from_the_lab_folder_shows_pass_and_fail_only(course, tmp_path, monkeypatch):
     path = learner_copy(course, tmp_path, solved=False)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    monkeypatch.chdir(path.parent)                       # a notebook's kernel runs in its folder
-    result = check()                                     # the lab is found from the folder's name
+    monkeypatch.chdir(path.parent)  # a notebook's kernel runs in its folder
+    result = check()  # the lab is found from the folder's name
     assert result.lab == LAB
     assert [(p.state, p.points) for p in result.parts] == [("fail", 0.0)]
     shown = repr(result) + result._repr_html_()
     assert "double(-3)" not in shown and "-6" not in shown and "return 2 * x" not in shown
     assert "✗" in shown
-    assert hashlib.sha256(path.read_bytes()).hexdigest() == digest     # the learner's file is untouched
-    assert not list(path.parent.glob("*.html"))                       # and nothing was added beside it
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == digest  # the learner's file is untouched
+    assert not list(path.parent.glob("*.html"))  # and nothing was added beside it
 
 
 def test_check_passes_a_right_answer(course, tmp_path):
@@ -76,10 +76,17 @@ def test_check_does_nothing_inside_nbgrader(course, tmp_path, monkeypatch, capsy
     assert "skipped" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("lab, course, students", [
-    (LAB, FIXTURE, {"ada", "eli", "hana", "jon", "kai", "lea", "mo", "nia", "quin", "sol", "tom", "vic", "wes", "yan"}),
-    ("lab2_histograms", ROOT / "grading", {"ada", "fay", "hana", "lea", "sol", "tom"}),
-])
+@pytest.mark.parametrize(
+    "lab, course, students",
+    [
+        (
+            LAB,
+            FIXTURE,
+            {"ada", "eli", "hana", "jon", "kai", "lea", "mo", "nia", "quin", "sol", "tom", "vic", "wes", "yan"},
+        ),
+        ("lab2_histograms", ROOT / "grading", {"ada", "fay", "hana", "lea", "sol", "tom"}),
+    ],
+)
 def test_check_gives_the_teachers_results_part_by_part(tmp_path, lab, course, students):
     from nbgrader.api import Gradebook
 
@@ -91,11 +98,17 @@ def test_check_gives_the_teachers_results_part_by_part(tmp_path, lab, course, st
     run = grade(lab, course=root, workers=2, feedback=False, log=None)
     assert all(r.status == "graded" for r in run.results)
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id=COURSE_ID) as gb:
-        teacher = {s: {g.name: float(g.score) for g in gb.find_submission_notebook(lab, lab, s).grades
-                       if g.cell.cell_type == "code"} for s in students}
+        teacher = {
+            s: {
+                g.name: float(g.score)
+                for g in gb.find_submission_notebook(lab, lab, s).grades
+                if g.cell.cell_type == "code"
+            }
+            for s in students
+        }
     for student in sorted(students):
         folder = root / "submitted" / student / lab
-        (path,) = folder.glob("*.ipynb")                         # vic's is a renamed copy
+        (path,) = folder.glob("*.ipynb")  # vic's is a renamed copy
         result = check(lab, notebook=path, course=root)
         mine = {p.title.rsplit("[", 1)[1].rstrip("]"): p.points for p in result.parts if p.points is not None}
         assert mine == teacher[student], (student, subs[student].kind)

@@ -6,14 +6,23 @@ import numpy as np
 import pytest
 
 from pageturn import PRESETS, simulate
-from pageturn.dora import CLUSTERS, KEYS, PRESET_WEEKS, classify
+from pageturn.dora import KEYS, PRESET_WEEKS, classify
 from pageturn.sim import DEFAULTS, EQUAL_RISK, MECHANISMS, SUMMARY_KEYS, error_budget_minutes, mechanisms_on
 
 
 def test_summary_has_both_scoreboards():
     summary = simulate().summary()
-    for key in ("deploys", "incidents", "features_shipped", "lead_time_days_median", "downtime_minutes",
-                "availability", "readers_affected", "change_failure_rate", "time_to_restore_minutes_median"):
+    for key in (
+        "deploys",
+        "incidents",
+        "features_shipped",
+        "lead_time_days_median",
+        "downtime_minutes",
+        "availability",
+        "readers_affected",
+        "change_failure_rate",
+        "time_to_restore_minutes_median",
+    ):
         assert key in summary
     assert set(summary) == set(SUMMARY_KEYS)
 
@@ -27,15 +36,19 @@ def test_incidents_are_about_deploys_times_failure_rate(dpw, rate):
 
 
 def test_availability_agrees_with_downtime():
-    sim = simulate(**dict(EQUAL_RISK, deploy_failure_rate=0.3), deploys_per_week=10, time_to_restore_minutes=300, weeks=13, seed=5)
+    sim = simulate(
+        **dict(EQUAL_RISK, deploy_failure_rate=0.3), deploys_per_week=10, time_to_restore_minutes=300, weeks=13, seed=5
+    )
     s = sim.summary()
-    assert s["downtime_minutes"] == int(sim.down.sum())        # union of incidents, overlaps once
+    assert s["downtime_minutes"] == int(sim.down.sum())  # union of incidents, overlaps once
     assert s["availability"] == pytest.approx(1 - s["downtime_minutes"] / (13 * 7 * 24 * 60))
     assert s["downtime_minutes"] <= sim.incidents["restore_minutes"].sum()
 
 
 def test_readers_affected_follow_the_outage_minutes():
-    sim = simulate(**dict(EQUAL_RISK, deploy_failure_rate=0.3), deploys_per_week=10, time_to_restore_minutes=300, weeks=4, seed=2)
+    sim = simulate(
+        **dict(EQUAL_RISK, deploy_failure_rate=0.3), deploys_per_week=10, time_to_restore_minutes=300, weeks=4, seed=2
+    )
     lost = float((sim.readers_per_minute * sim.down).sum())
     assert sim.summary()["readers_affected"] == round(lost)
     assert sim.hourly()["readers_lost"].sum() == pytest.approx(lost)
@@ -43,12 +56,15 @@ def test_readers_affected_follow_the_outage_minutes():
 
 def test_an_outage_at_3pm_hurts_more_readers_than_at_3am():
     from pageturn.rhythm import readers_per_minute_at
+
     assert readers_per_minute_at(15) > 5 * readers_per_minute_at(3)
 
 
 def test_more_deploys_mean_shorter_lead_time():
-    leads = [simulate(deploys_per_week=d, weeks=26, seed=4).summary()["lead_time_days_median"]
-             for d in (0.5, 1, 2, 5, 10, 25)]
+    leads = [
+        simulate(deploys_per_week=d, weeks=26, seed=4).summary()["lead_time_days_median"]
+        for d in (0.5, 1, 2, 5, 10, 25)
+    ]
     assert all(a > b for a, b in zip(leads, leads[1:])), leads
 
 
@@ -89,7 +105,7 @@ def test_all_mechanisms_on_is_the_default_world():
 def test_faults_are_shipped_or_caught_and_failed_deploys_hold_them():
     sim = simulate(deploys_per_week=2, defect_rate=0.2, deploy_failure_rate=0.0, weeks=26, seed=3)
     d = sim.deploys
-    assert (d["failed"] == (d["faults"] > 0)).all()            # no deploy fails on its own here
+    assert (d["failed"] == (d["faults"] > 0)).all()  # no deploy fails on its own here
     s = sim.summary()
     assert s["faults_shipped"] == d["faults"].sum() > 0 and s["faults_caught"] > 0
     assert s["faults_caught"] + s["faults_shipped"] <= s["features_shipped"]
@@ -99,6 +115,7 @@ def test_review_catches_more_in_small_batches():
     def caught_share(dpw):
         s = simulate(deploys_per_week=dpw, defect_rate=0.3, weeks=260, seed=2).summary()
         return s["faults_caught"] / (s["faults_caught"] + s["faults_shipped"])
+
     assert caught_share(20) > 1.5 * caught_share(1)
 
 
@@ -137,8 +154,7 @@ def test_presets_land_in_their_cluster_in_nine_seeds_of_ten(name):
 
 @pytest.mark.parametrize("name", list(PRESETS))
 def test_preset_availability_is_believable(name):
-    avail = np.median([simulate(**PRESETS[name], weeks=52, seed=s).summary()["availability"]
-                       for s in range(20)])
+    avail = np.median([simulate(**PRESETS[name], weeks=52, seed=s).summary()["availability"] for s in range(20)])
     assert 0.98 < avail < 0.9995, (name, avail)
 
 
@@ -161,15 +177,30 @@ def test_moving_failure_rate_up_only_adds_incidents():
 def test_dataframes_have_the_documented_columns():
     sim = simulate(weeks=2)
     assert list(sim.deploys.columns) == ["deploy_id", "time", "minute", "batch_size", "faults", "failed", "version"]
-    assert list(sim.incidents.columns) == ["incident_id", "deploy_id", "start", "end", "start_minute",
-                                           "end_minute", "restore_minutes", "readers_affected", "at_night"]
+    assert list(sim.incidents.columns) == [
+        "incident_id",
+        "deploy_id",
+        "start",
+        "end",
+        "start_minute",
+        "end_minute",
+        "restore_minutes",
+        "readers_affected",
+        "at_night",
+    ]
     assert list(sim.changes.columns) == ["change_id", "finished", "deploy_id", "deployed", "lead_time_days"]
     assert len(sim.timeline) == 2 * 7 * 24 * 60 and len(sim.hourly()) == 2 * 7 * 24
 
 
 def test_pages_at_night_count_incidents_open_at_night():
-    sim = simulate(**dict(EQUAL_RISK, deploy_failure_rate=0.5), deploys_per_week=5, time_to_restore_minutes=600,
-                   full_outage_max_minutes=1440, weeks=8, seed=3)
+    sim = simulate(
+        **dict(EQUAL_RISK, deploy_failure_rate=0.5),
+        deploys_per_week=5,
+        time_to_restore_minutes=600,
+        full_outage_max_minutes=1440,
+        weeks=8,
+        seed=3,
+    )
     inc = sim.incidents
     hours_open = [set((np.arange(s, e) % 1440) // 60) for s, e in zip(inc.start_minute, inc.end_minute)]
     at_night = [bool(h & (set(range(22, 24)) | set(range(0, 7)))) for h in hours_open]
@@ -177,22 +208,25 @@ def test_pages_at_night_count_incidents_open_at_night():
     assert sim.summary()["pages_at_night"] == sum(at_night) > 0
 
 
-@pytest.mark.parametrize("kwargs,needle", [
-    (dict(deploys_per_week=-1), "deploys_per_week must be in (0, 100], got -1"),
-    (dict(deploys_per_week=0), "deploys_per_week must be in (0, 100], got 0"),
-    (dict(defect_rate=1.5), "defect_rate must be in [0, 1], got 1.5"),
-    (dict(deploy_failure_rate=float("nan")), "deploy_failure_rate must be a finite number in [0, 1], got nan"),
-    (dict(review_catch=-0.1), "review_catch must be in [0, 1], got -0.1"),
-    (dict(restore_growth=3), "restore_growth must be in [0, 2], got 3"),
-    (dict(rollback_max_batch=1.5), "rollback_max_batch must be a whole number >= 0, got 1.5"),
-    (dict(fix_forward_factor=0.5), "fix_forward_factor must be in [1, 100], got 0.5"),
-    (dict(full_outage_max_minutes=0), "full_outage_max_minutes must be in [1, 262800], got 0"),
-    (dict(weeks=0), "weeks must be in [1, 520], got 0"),
-    (dict(weeks=2.5), "weeks must be a whole number in [1, 520], got 2.5"),
-    (dict(time_to_restore_minutes="fast"), "time_to_restore_minutes must be a number"),
-    (dict(features_per_week=None), "features_per_week must be a number in [0, 200], got None"),
-    (dict(seed=-3), "seed must be >= 0, got -3"),
-])
+@pytest.mark.parametrize(
+    "kwargs,needle",
+    [
+        (dict(deploys_per_week=-1), "deploys_per_week must be in (0, 100], got -1"),
+        (dict(deploys_per_week=0), "deploys_per_week must be in (0, 100], got 0"),
+        (dict(defect_rate=1.5), "defect_rate must be in [0, 1], got 1.5"),
+        (dict(deploy_failure_rate=float("nan")), "deploy_failure_rate must be a finite number in [0, 1], got nan"),
+        (dict(review_catch=-0.1), "review_catch must be in [0, 1], got -0.1"),
+        (dict(restore_growth=3), "restore_growth must be in [0, 2], got 3"),
+        (dict(rollback_max_batch=1.5), "rollback_max_batch must be a whole number >= 0, got 1.5"),
+        (dict(fix_forward_factor=0.5), "fix_forward_factor must be in [1, 100], got 0.5"),
+        (dict(full_outage_max_minutes=0), "full_outage_max_minutes must be in [1, 262800], got 0"),
+        (dict(weeks=0), "weeks must be in [1, 520], got 0"),
+        (dict(weeks=2.5), "weeks must be a whole number in [1, 520], got 2.5"),
+        (dict(time_to_restore_minutes="fast"), "time_to_restore_minutes must be a number"),
+        (dict(features_per_week=None), "features_per_week must be a number in [0, 200], got None"),
+        (dict(seed=-3), "seed must be >= 0, got -3"),
+    ],
+)
 def test_bad_arguments_name_the_argument_value_and_range(kwargs, needle):
     with pytest.raises(ValueError) as err:
         simulate(**kwargs)

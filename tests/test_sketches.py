@@ -36,7 +36,7 @@ def test_merging_sketches_equals_the_sketch_of_all_values(seed):
     before = [S.log_sketch(p, 4) for p in parts]
     copies = [dict(b) for b in before]
     assert S.merge_log_sketches(before) == S.log_sketch(np.concatenate(parts), 4)
-    assert before == copies                                          # inputs unchanged
+    assert before == copies  # inputs unchanged
     rec = S.LogRecorder(4)
     for p in parts:
         rec.record(p)
@@ -65,6 +65,7 @@ def test_bad_arguments():
 @pytest.fixture(scope="module")
 def week():
     from pageturn import data
+
     return data.load("requests")
 
 
@@ -77,7 +78,7 @@ def test_lab2_comparison_claims_on_the_week(week):
     for p in S.PERCENTILES:
         assert (table[f"p{p:g} error (%)"] <= table["guaranteed at most (%)"]).all()
     mine, dd, hdr = table.index
-    assert table.loc[mine, "non-empty buckets"] == table.loc[dd, "non-empty buckets"]   # the same buckets
+    assert table.loc[mine, "non-empty buckets"] == table.loc[dd, "non-empty buckets"]  # the same buckets
     assert 400 <= table.loc[mine, "non-empty buckets"] <= 440
     assert 1500 <= table.loc[hdr, "non-empty buckets"] <= 1700 and 2200 <= table.loc[hdr, "allocated buckets"] <= 2400
     assert table.loc[hdr, "non-empty buckets"] > 3 * table.loc[mine, "non-empty buckets"]
@@ -86,6 +87,7 @@ def test_lab2_comparison_claims_on_the_week(week):
 @pytest.mark.parametrize("seed", range(4))
 def test_comparison_holds_on_other_weeks(seed):
     from pageturn.traffic import request_log
+
     log = request_log("2026-03-30", 2, seed=seed + 40)
     table = S.compare(log, 3)
     for p in S.PERCENTILES:

@@ -41,41 +41,59 @@ def test_stored_notebook_renders_on_github(path):
     widgets = nb.get("metadata", {}).get("widgets")
     if widgets is not None:
         state = widgets.get(WIDGET_STATE, {})
-        assert "state" in state, (f"{path.relative_to(ROOT)}: metadata.widgets without 'state' "
-                                  "(GitHub will not render it); strip it")
+        assert "state" in state, (
+            f"{path.relative_to(ROOT)}: metadata.widgets without 'state' (GitHub will not render it); strip it"
+        )
     # Notebooks are stored without outputs, so they have no widget state to keep either.
-    assert widgets is None, (f"{path.relative_to(ROOT)}: stored with metadata.widgets; strip it "
-                             "(.venv/bin/python -m pageturn.nbtools strip FILE)")
+    assert widgets is None, (
+        f"{path.relative_to(ROOT)}: stored with metadata.widgets; strip it "
+        "(.venv/bin/python -m pageturn.nbtools strip FILE)"
+    )
 
 
 # ------------------------------------------------------------------ pageturn.statichtml, unit level
+
 
 def _widget_notebook():
     """A small notebook with stored widget state: a VBox of HTML, an Image, a slider and a button."""
     png = base64.b64encode(b"\x89PNG\r\n\x1a\nfake").decode()
     state = {
-        "box": {"model_name": "VBoxModel", "state": {"children": ["IPY_MODEL_h", "IPY_MODEL_i", "IPY_MODEL_c",
-                                                                  "IPY_MODEL_s", "IPY_MODEL_b"]}},
+        "box": {
+            "model_name": "VBoxModel",
+            "state": {"children": ["IPY_MODEL_h", "IPY_MODEL_i", "IPY_MODEL_c", "IPY_MODEL_s", "IPY_MODEL_b"]},
+        },
         "c": {"model_name": "HTMLModel", "state": {"value": "<small>The canary's <b>hump</b>.</small>"}},
         "h": {"model_name": "HTMLModel", "state": {"value": "<b>Sam's board</b><script>x()</script>"}},
-        "i": {"model_name": "ImageModel", "state": {"format": "png"},
-              "buffers": [{"path": ["value"], "encoding": "base64", "data": png}]},
-        "s": {"model_name": "FloatLogSliderModel", "state": {"description": "Deploys per week",
-                                                             "value": 1.0, "base": 10}},
+        "i": {
+            "model_name": "ImageModel",
+            "state": {"format": "png"},
+            "buffers": [{"path": ["value"], "encoding": "base64", "data": png}],
+        },
+        "s": {
+            "model_name": "FloatLogSliderModel",
+            "state": {"description": "Deploys per week", "value": 1.0, "base": 10},
+        },
         "b": {"model_name": "ButtonModel", "state": {"description": "Roll back"}},
     }
     nb = nbformat.v4.new_notebook()
     nb.metadata["widgets"] = {WIDGET_STATE: {"version_major": 2, "version_minor": 0, "state": state}}
     cell = nbformat.v4.new_code_cell("panel")
     cell.outputs = [
-        nbformat.v4.new_output("display_data", data={
-            "application/vnd.jupyter.widget-view+json": {"model_id": "box", "version_major": 2,
-                                                         "version_minor": 0},
-            "text/plain": "VBox(...)"}),
-        nbformat.v4.new_output("display_data", data={
-            "application/vnd.jupyter.widget-view+json": {"model_id": "box", "version_major": 2,
-                                                         "version_minor": 0},
-            "text/html": "<p>my own still copy</p>", "text/plain": "quiz"}),
+        nbformat.v4.new_output(
+            "display_data",
+            data={
+                "application/vnd.jupyter.widget-view+json": {"model_id": "box", "version_major": 2, "version_minor": 0},
+                "text/plain": "VBox(...)",
+            },
+        ),
+        nbformat.v4.new_output(
+            "display_data",
+            data={
+                "application/vnd.jupyter.widget-view+json": {"model_id": "box", "version_major": 2, "version_minor": 0},
+                "text/html": "<p>my own still copy</p>",
+                "text/plain": "quiz",
+            },
+        ),
     ]
     nb.cells.append(cell)
     return nb, png
@@ -90,9 +108,10 @@ def test_staticize_draws_widgets_from_their_state_without_scripts():
     page = drawn["text/html"]
     assert "Sam's board" in page and "<script" not in page
     assert f"data:image/png;base64,{png}" in page
-    assert re.search(r'<img [^>]*alt="The canary\'s hump\."', page.replace("&#x27;", "'")), \
+    assert re.search(r'<img [^>]*alt="The canary\'s hump\."', page.replace("&#x27;", "'")), (
         "an image's caption (the HTML widget after it) is its text alternative"
-    assert "Deploys per week" in page and ">10<" in page.replace(" ", "")   # 10 ** 1.0
+    )
+    assert "Deploys per week" in page and ">10<" in page.replace(" ", "")  # 10 ** 1.0
     assert "Roll back" in page
     assert own == {"text/html": "<p>my own still copy</p>", "text/plain": "quiz"}
 
@@ -120,8 +139,13 @@ LESSONS = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")
 def exported(tmp_path_factory):
     """Run what `make html` runs, into a temporary folder; return that folder."""
     out = tmp_path_factory.mktemp("html")
-    proc = subprocess.run([sys.executable, "-m", "pageturn.statichtml", "notebooks", str(out)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=900)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pageturn.statichtml", "notebooks", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert proc.returncode == 0, f"make html failed:\n{proc.stdout}\n{proc.stderr[-4000:]}"
     return out
 
@@ -162,20 +186,23 @@ def test_every_exported_figure_says_what_it_shows(exported, stem):
         alt = re.search(r"""\balt=(["'])(.*?)\1""", tag)
         assert alt, f"{stem}.html has a figure without a text alternative"
         text = html.unescape(alt.group(2))
-        assert len(text.split()) >= 6 and text not in ("figure", "No description has been provided for this image"), \
+        assert len(text.split()) >= 6 and text not in ("figure", "No description has been provided for this image"), (
             f"{stem}.html has a figure whose text alternative says nothing: {text!r}"
+        )
 
 
 def test_figure_description_takes_the_what_to_notice_sentence():
-    nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_markdown_cell("Readers arrive by day.\n\n**What to notice:** the peak is at 3 pm."),
-        nbformat.v4.new_code_cell("plot()"),
-        nbformat.v4.new_markdown_cell("## Next part\n\nThe p99 of [the fleet](x.ipynb) is 776 ms. More."),
-        nbformat.v4.new_code_cell("plot()"),
-        nbformat.v4.new_code_cell("plot()"),
-    ])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("Readers arrive by day.\n\n**What to notice:** the peak is at 3 pm."),
+            nbformat.v4.new_code_cell("plot()"),
+            nbformat.v4.new_markdown_cell("## Next part\n\nThe p99 of [the fleet](x.ipynb) is 776 ms. More."),
+            nbformat.v4.new_code_cell("plot()"),
+            nbformat.v4.new_code_cell("plot()"),
+        ]
+    )
     assert pthtml.figure_description(nb, 1) == "the peak is at 3 pm."
-    assert pthtml.figure_description(nb, 3) == ""   # the previous text is not about this figure
+    assert pthtml.figure_description(nb, 3) == ""  # the previous text is not about this figure
     nb.cells[4:4] = [nbformat.v4.new_markdown_cell("The p99 of [the fleet](x.ipynb) is *776 ms*. More words.")]
     assert pthtml.figure_description(nb, 3) == "The p99 of the fleet is 776 ms. More words."
     png = base64.b64encode(b"\x89PNG fake").decode()
@@ -204,13 +231,14 @@ def test_exported_quiz_shows_its_questions(exported, stem):
     from pageturn.quiz import load_quiz
 
     page = html.unescape(re.sub(r"<[^>]+>", " ", _page(exported, stem)))
-    page = re.sub(r"\s+([,.;:?!)])", r"\1", " ".join(page.split()))    # "<b>x</b>," leaves "x ,"
+    page = re.sub(r"\s+([,.;:?!)])", r"\1", " ".join(page.split()))  # "<b>x</b>," leaves "x ,"
     quiz = load_quiz(stem)
     for question in quiz.questions:
-        stem_text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", question.stem)      # [text](url) -> text
+        stem_text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", question.stem)  # [text](url) -> text
         stem_text = " ".join(re.sub(r"[*`_]", "", stem_text).split())
-        assert stem_text[:60] in page.replace("*", "").replace("`", "").replace("_", ""), \
+        assert stem_text[:60] in page.replace("*", "").replace("`", "").replace("_", ""), (
             f"{stem}: question {question.id!r} is not shown"
+        )
         for choice in question.choices:
             assert " ".join(choice.text.split()) in page, f"{stem}: choice {choice.text!r} is not shown"
     assert "Run this cell in JupyterLab" in page

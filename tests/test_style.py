@@ -11,8 +11,9 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "pageturn"
 HEX = re.compile(r"#[0-9A-Fa-f]{6}\b")
 
 
-@pytest.mark.parametrize("path", sorted(p for p in SRC.rglob("*.py") if p.name != "style.py"),
-                         ids=lambda p: str(p.relative_to(SRC)))
+@pytest.mark.parametrize(
+    "path", sorted(p for p in SRC.rglob("*.py") if p.name != "style.py"), ids=lambda p: str(p.relative_to(SRC))
+)
 def test_no_colour_literal_outside_style(path):
     found = HEX.findall(path.read_text(encoding="utf-8"))
     assert not found, f"{path.relative_to(SRC)} writes colours {found}; name them in pageturn.style and import them"

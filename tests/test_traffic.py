@@ -60,13 +60,18 @@ def test_deterministic_for_a_seed():
     assert not a.equals(request_log("2026-03-30", 1, seed=6))
 
 
-@pytest.mark.parametrize("kwargs,needle", [
-    (dict(days=0), "days must be in (0, 31], got 0"),
-    (dict(servers=0), "servers must be in [1, 32], got 0"),
-    (dict(slow_server=9), "slow_server must be in [1, 4], got 9"),
-    (dict(slow_mode_share=2), "slow_mode_share must be in [0, 1], got 2"),
-    (dict(start="someday"), "start must be a date or time"),
-])
+@pytest.mark.parametrize(
+    "kwargs,needle",
+    [
+        (dict(days=0), "days must be in (0, 31], got 0"),
+        (dict(servers=0), "servers must be in [1, 32], got 0"),
+        (dict(slow_server=9), "slow_server must be in [1, 4], got 9"),
+        (dict(slow_mode_share=2), "slow_mode_share must be in [0, 1], got 2"),
+        (dict(start="someday"), "start must be a date or time"),
+    ],
+)
 def test_bad_arguments(kwargs, needle):
-    with pytest.raises(ValueError, match=needle.replace("(", r"\(").replace(")", r"\)").replace("[", r"\[").replace("]", r"\]")):
+    with pytest.raises(
+        ValueError, match=needle.replace("(", r"\(").replace(")", r"\)").replace("[", r"\[").replace("]", r"\]")
+    ):
         request_log(**{"days": 1, **kwargs})

@@ -48,7 +48,7 @@ def test_teacher_config_keeps_the_formgrader():
     listing = labextension_list(config_dir("teacher"))
     disabled = listing.split("Disabled extensions:")[1] if "Disabled extensions:" in listing else ""
     assert FORMGRADER not in disabled
-    assert "@jupyterlab/apputils-extension:announcements" in disabled   # the news pop-up is off for teachers too
+    assert "@jupyterlab/apputils-extension:announcements" in disabled  # the news pop-up is off for teachers too
 
 
 def test_binder_postbuild_makes_the_student_view(tmp_path):
@@ -88,8 +88,12 @@ def _get(url):
 def test_running_server_serves_the_right_view(view, tmp_path):
     port, token = _free_port(), "pageturn-test"
     spec = launch(view, port=port, token=token)
-    env = dict(spec.env, JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
-               JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"), JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "ws"))
+    env = dict(
+        spec.env,
+        JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
+        JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"),
+        JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "ws"),
+    )
     assert "--ip=127.0.0.1" in spec.argv
     proc = subprocess.Popen(spec.argv, cwd=spec.cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
@@ -104,13 +108,14 @@ def test_running_server_serves_the_right_view(view, tmp_path):
                 pass
             time.sleep(0.5)
         assert status == 200
-        config = json.loads(re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>',
-                                      page, re.S).group(1))
+        config = json.loads(
+            re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', page, re.S).group(1)
+        )
         disabled = set(config.get("disabledExtensions", []))
         fg_status, _ = _get(f"http://127.0.0.1:{port}/formgrader?token={token}")
         if view == "student":
             assert set(HIDDEN_FROM_STUDENTS) <= disabled
-            assert fg_status == 404                      # the server side is off too
+            assert fg_status == 404  # the server side is off too
             assert Path(config["serverRoot"]).resolve() == ROOT
         else:
             assert FORMGRADER not in disabled

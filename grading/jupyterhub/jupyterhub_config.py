@@ -50,12 +50,12 @@ from pageturn.manifest import course_id
 c = get_config()  # noqa: F821  (provided by JupyterHub when it loads this file)
 
 HERE = Path(__file__).resolve().parent
-BIN = Path(sys.executable).parent          # the environment JupyterHub runs from: nbgrader, alembic, singleuser
+BIN = Path(sys.executable).parent  # the environment JupyterHub runs from: nbgrader, alembic, singleuser
 ROOT = Path(os.environ.get("PAGETURN_HUB_ROOT", "/srv/pageturn"))
 EXCHANGE = ROOT / "exchange"
-COURSE = course_id()                       # from course.toml, as grading/nbgrader_config.py
-TEACHERS = ["teacher1", "teacher2"]        # change: your teachers' hub user names
-STUDENTS = ["student1", "student2"]        # change: your students (or use your authenticator's allow rules)
+COURSE = course_id()  # from course.toml, as grading/nbgrader_config.py
+TEACHERS = ["teacher1", "teacher2"]  # change: your teachers' hub user names
+STUDENTS = ["student1", "student2"]  # change: your students (or use your authenticator's allow rules)
 # Hub user names double as Unix account names and nbgrader student ids: lower-case letters, digits,
 # dots and dashes, starting with a letter (the ids the course's zip collection accepts too).
 USERNAME_PATTERN = r"^[a-z][a-z0-9.\-]{0,31}$"
@@ -91,8 +91,10 @@ def pwd_home(user: str) -> str:
 
 def lab_dirs(home: str) -> dict:
     """JupyterLab's per-user settings, kept in the user's home (not in the shared view folder)."""
-    return {"JUPYTERLAB_SETTINGS_DIR": f"{home}/.jupyter/lab/user-settings",
-            "JUPYTERLAB_WORKSPACES_DIR": f"{home}/.jupyter/lab/workspaces"}
+    return {
+        "JUPYTERLAB_SETTINGS_DIR": f"{home}/.jupyter/lab/user-settings",
+        "JUPYTERLAB_WORKSPACES_DIR": f"{home}/.jupyter/lab/workspaces",
+    }
 
 
 COURSES = courses()
@@ -105,8 +107,8 @@ for view in ("student_config", "teacher_config"):
     except OSError:
         pass
 SHARED_ENV = {
-    "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}",   # nbgrader runs `alembic`
-    "JUPYTER_CONFIG_PATH": str(HERE),             # nbgrader_config.py here: the exchange, hub-group membership
+    "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}",  # nbgrader runs `alembic`
+    "JUPYTER_CONFIG_PATH": str(HERE),  # nbgrader_config.py here: the exchange, hub-group membership
     "PAGETURN_EXCHANGE": str(EXCHANGE),
 }
 
@@ -118,7 +120,7 @@ c.ConfigurableHTTPProxy.command = [os.environ.get("PAGETURN_PROXY", str(BIN / "c
 c.ConfigurableHTTPProxy.pid_file = str(ROOT / "jupyterhub-proxy.pid")
 c.JupyterHub.db_url = f"sqlite:///{ROOT / 'jupyterhub.sqlite'}"
 c.JupyterHub.cookie_secret_file = str(ROOT / "jupyterhub_cookie_secret")
-c.JupyterHub.cleanup_servers = True         # stopping the hub stops the users' servers
+c.JupyterHub.cleanup_servers = True  # stopping the hub stops the users' servers
 c.JupyterHub.cleanup_proxy = True
 
 if os.environ.get("PAGETURN_HUB_AUTHENTICATOR", "pam") == "dummy":
@@ -134,32 +136,48 @@ c.Authenticator.admin_users = {u for u in os.environ.get("PAGETURN_HUB_ADMINS", 
 groups, roles, services = {}, [], []
 for k in COURSES:
     cid, account = k["id"], grader(k["id"])
-    groups[f"formgrade-{cid}"] = {"users": [*k["teachers"], account]}   # may use the formgrader service
-    groups[f"nbgrader-{cid}"] = {"users": list(k["students"])}           # take part in the course
+    groups[f"formgrade-{cid}"] = {"users": [*k["teachers"], account]}  # may use the formgrader service
+    groups[f"nbgrader-{cid}"] = {"users": list(k["students"])}  # take part in the course
     roles += [
-        {"name": f"formgrade-{cid}", "groups": [f"formgrade-{cid}"],
-         "scopes": [f"access:services!service={cid}", "list:services", f"read:services!service={cid}"]},
-        {"name": f"nbgrader-{cid}", "groups": [f"nbgrader-{cid}"],
-         "scopes": ["list:services", f"read:services!service={cid}"]},
+        {
+            "name": f"formgrade-{cid}",
+            "groups": [f"formgrade-{cid}"],
+            "scopes": [f"access:services!service={cid}", "list:services", f"read:services!service={cid}"],
+        },
+        {
+            "name": f"nbgrader-{cid}",
+            "groups": [f"nbgrader-{cid}"],
+            "scopes": ["list:services", f"read:services!service={cid}"],
+        },
         # The formgrader asks the hub which courses its grader account is in, and may add
         # students to the course's group (formgrader → Manage Students).
-        {"name": f"service-{cid}", "services": [cid],
-         "scopes": [f"read:users!user={account}", f"read:users:groups!user={account}", "list:groups",
-                    f"groups!group=nbgrader-{cid}"]},
+        {
+            "name": f"service-{cid}",
+            "services": [cid],
+            "scopes": [
+                f"read:users!user={account}",
+                f"read:users:groups!user={account}",
+                "list:groups",
+                f"groups!group=nbgrader-{cid}",
+            ],
+        },
     ]
     home = pwd_home(account)
-    services.append({
-        "name": cid,
-        "url": f"http://127.0.0.1:{k['port']}",
-        "command": [str(BIN / "jupyterhub-singleuser")],
-        "user": account,
-        "cwd": course_root(k),
-        "environment": {
-            **SHARED_ENV, **lab_dirs(home),
-            "JUPYTERHUB_DEFAULT_URL": "/lab",
-            "JUPYTER_CONFIG_DIR": str(HERE / "teacher_config"),   # formgrader and Create Assignment on
-        },
-    })
+    services.append(
+        {
+            "name": cid,
+            "url": f"http://127.0.0.1:{k['port']}",
+            "command": [str(BIN / "jupyterhub-singleuser")],
+            "user": account,
+            "cwd": course_root(k),
+            "environment": {
+                **SHARED_ENV,
+                **lab_dirs(home),
+                "JUPYTERHUB_DEFAULT_URL": "/lab",
+                "JUPYTER_CONFIG_DIR": str(HERE / "teacher_config"),  # formgrader and Create Assignment on
+            },
+        }
+    )
 c.JupyterHub.load_groups = groups
 # The servers' own tokens act as their owner: nbgrader's course list and JupyterHubAuthPlugin ask the
 # hub which groups the user is in and which course services exist.

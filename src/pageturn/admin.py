@@ -48,7 +48,7 @@ from pageturn import checks, lifecycle
 from pageturn.style import GREEN, VERMILLION
 
 ROUTES = ("my_books", "search", "log_book")
-_OPEN: "weakref.WeakSet[Admin]" = weakref.WeakSet()
+_OPEN: weakref.WeakSet[Admin] = weakref.WeakSet()
 
 
 def _loop(ref, stop: threading.Event, every_s: float) -> None:
@@ -117,29 +117,44 @@ class Admin:
         self.chart.add_class("pageturn-admin-histogram")
 
         style = {"description_width": "190px"}
-        self.route = w.Dropdown(options=list(ROUTES), value=route, description="Histogram of route",
-                                style=style)
+        self.route = w.Dropdown(options=list(ROUTES), value=route, description="Histogram of route", style=style)
         self.route.add_class("pageturn-admin-route")
-        self.version = w.Dropdown(options=list(VERSIONS), value=state["version"],
-                                  description="Version for everyone", style=style)
+        self.version = w.Dropdown(
+            options=list(VERSIONS), value=state["version"], description="Version for everyone", style=style
+        )
         self.version.add_class("pageturn-admin-version")
-        self.deploy = w.Button(description="Deploy to everyone", button_style="warning",
-                               tooltip="Deploy the chosen version to every reader (ends the canary)")
+        self.deploy = w.Button(
+            description="Deploy to everyone",
+            button_style="warning",
+            tooltip="Deploy the chosen version to every reader (ends the canary)",
+        )
         self.deploy.add_class("pageturn-admin-deploy")
         canary_choices = [v for v in VERSIONS if v != state["version"]] or list(VERSIONS)
-        self.canary_version = w.Dropdown(options=list(VERSIONS),
-                                         value=state["canary_version"] or canary_choices[0],
-                                         description="Canary version", style=style)
+        self.canary_version = w.Dropdown(
+            options=list(VERSIONS),
+            value=state["canary_version"] or canary_choices[0],
+            description="Canary version",
+            style=style,
+        )
         self.canary_version.add_class("pageturn-admin-canary-version")
-        self.canary = w.IntSlider(value=int(round(state["canary_percent"])), min=0, max=100, step=1,
-                                  description="Canary share (% of readers)", continuous_update=False,
-                                  style=style, layout=w.Layout(width="480px"))
+        self.canary = w.IntSlider(
+            value=int(round(state["canary_percent"])),
+            min=0,
+            max=100,
+            step=1,
+            description="Canary share (% of readers)",
+            continuous_update=False,
+            style=style,
+            layout=w.Layout(width="480px"),
+        )
         self.canary.add_class("pageturn-admin-canary")
-        self.rollback_button = w.Button(description="Roll back", button_style="danger",
-                                        tooltip="End the canary, or go back to the previous version")
+        self.rollback_button = w.Button(
+            description="Roll back", button_style="danger", tooltip="End the canary, or go back to the previous version"
+        )
         self.rollback_button.add_class("pageturn-admin-rollback")
-        self.log_level = w.Dropdown(options=list(LOG_LEVELS), value=state["log_level"],
-                                    description="Log level", style=style)
+        self.log_level = w.Dropdown(
+            options=list(LOG_LEVELS), value=state["log_level"], description="Log level", style=style
+        )
         self.log_level.add_class("pageturn-admin-loglevel")
 
         self.deploy.on_click(self._on_deploy)
@@ -152,27 +167,47 @@ class Admin:
         title = w.HTML(f"<h3 style='margin:0'>Pageturn admin · {html.escape(app.url)}</h3>")
         self.rate.layout.margin = "0 24px 0 0"
         numbers = w.HBox([self.rate, self.errors])
-        controls = w.VBox([
-            w.HBox([self.version, self.deploy]),
-            w.HBox([self.canary_version]),
-            self.canary,
-            w.HBox([self.log_level, self.rollback_button]),
-            self.route,
-        ])
-        caption = w.HTML("<small>What the histogram shows: the share of each version's requests in each "
-                         "latency bucket of the chosen route. A canary that hurts readers shows as a hump "
-                         "that the stable version does not have.</small>")
+        controls = w.VBox(
+            [
+                w.HBox([self.version, self.deploy]),
+                w.HBox([self.canary_version]),
+                self.canary,
+                w.HBox([self.log_level, self.rollback_button]),
+                self.route,
+            ]
+        )
+        caption = w.HTML(
+            "<small>What the histogram shows: the share of each version's requests in each "
+            "latency bucket of the chosen route. A canary that hurts readers shows as a hump "
+            "that the stable version does not have.</small>"
+        )
         caption.add_class("pageturn-admin-caption")
-        self.widget = w.VBox([title, self.status, numbers, self.sanity_box, controls, self.chart, caption,
-                              self.message, w.HTML("<b>Last log events</b>"), self.logs_box])
+        self.widget = w.VBox(
+            [
+                title,
+                self.status,
+                numbers,
+                self.sanity_box,
+                controls,
+                self.chart,
+                caption,
+                self.message,
+                w.HTML("<b>Last log events</b>"),
+                self.logs_box,
+            ]
+        )
         self.widget.add_class("pageturn-admin")
 
         self._stop = threading.Event()
         self._thread = None
         self.refresh()
         if refresh_s is not None:
-            self._thread = threading.Thread(target=_loop, args=(weakref.ref(self), self._stop, refresh_s),
-                                            name=f"pageturn-admin-{app.port}", daemon=True)
+            self._thread = threading.Thread(
+                target=_loop,
+                args=(weakref.ref(self), self._stop, refresh_s),
+                name=f"pageturn-admin-{app.port}",
+                daemon=True,
+            )
             self._thread.start()
         self._finalizer = weakref.finalize(self, self._stop.set)
         _OPEN.add(self)
@@ -244,18 +279,26 @@ class Admin:
             state = self.app.state()
             scrape = self.app.scrape()
             self._sync_controls(state)
-            canary = (f" · canary <b>{html.escape(state['canary_version'])}</b> to "
-                      f"<b>{state['canary_percent']:g} %</b> of readers" if state["canary_version"] else
-                      " · no canary")
-            self.status.value = (f"Serving <b>{html.escape(state['version'])}</b> to everyone{canary}"
-                                 f" · log level {state['log_level']} · {state['books']} books kept")
+            canary = (
+                f" · canary <b>{html.escape(state['canary_version'])}</b> to "
+                f"<b>{state['canary_percent']:g} %</b> of readers"
+                if state["canary_version"]
+                else " · no canary"
+            )
+            self.status.value = (
+                f"Serving <b>{html.escape(state['version'])}</b> to everyone{canary}"
+                f" · log level {state['log_level']} · {state['books']} books kept"
+            )
             self._update_rates(appmetrics.request_counts(scrape))
             self._update_sanity(state["sanity"])
             self._update_chart(scrape)
             events = self.app.log_events(last=6)
             lines = [html.escape(_event_line(e)) for e in events]
-            self.logs_box.value = ("<pre style='margin:0;font-size:11px;line-height:1.25'>"
-                                   + ("\n".join(lines) or "(no events yet)") + "</pre>")
+            self.logs_box.value = (
+                "<pre style='margin:0;font-size:11px;line-height:1.25'>"
+                + ("\n".join(lines) or "(no events yet)")
+                + "</pre>"
+            )
 
     def _sync_controls(self, state) -> None:
         self._local.syncing = True
@@ -288,10 +331,12 @@ class Admin:
             self.sanity_box.value = "<b>Sanity check</b>: not run yet (start it with app.start_sanity())"
             return
         ago = max(0.0, time.time() - last["at_s"])
-        mark = f"<span style='color:{GREEN}'>✔ passed</span>" if last["ok"] else \
-            f"<span style='color:{VERMILLION}'>✘ FAILED</span>"
-        self.sanity_box.value = (f"<b>Sanity check</b>: {mark} {ago:.0f} s ago · "
-                                 f"{html.escape(last['detail'])}")
+        mark = (
+            f"<span style='color:{GREEN}'>✔ passed</span>"
+            if last["ok"]
+            else f"<span style='color:{VERMILLION}'>✘ FAILED</span>"
+        )
+        self.sanity_box.value = f"<b>Sanity check</b>: {mark} {ago:.0f} s ago · {html.escape(last['detail'])}"
 
     def _update_chart(self, scrape) -> None:
         from pageturn import appmetrics
@@ -324,7 +369,7 @@ def render_histogram_png(scrape, route: str) -> bytes:
         ax.set_title(f"Full latency histogram of {route}, by version")
         ax.set_xlabel("latency bucket (ms, upper bound)")
         ax.text(0.5, 0.5, "no requests yet", ha="center", va="center", transform=ax.transAxes)
-    ax.set_ylabel("share of requests (%)")   # shorter than the lesson's label: this figure is small
+    ax.set_ylabel("share of requests (%)")  # shorter than the lesson's label: this figure is small
     figure.subplots_adjust(bottom=0.3, top=0.88, left=0.12, right=0.98)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
@@ -333,9 +378,11 @@ def render_histogram_png(scrape, route: str) -> bytes:
 
 def _event_line(event: dict) -> str:
     stamp = time.strftime("%H:%M:%S", time.localtime(event.get("time_s", 0)))
-    fields = " ".join(f"{k}={v}" for k, v in event.items()
-                      if k not in ("time_s", "level", "event") and v is not None
-                      and not (isinstance(v, float) and math.isnan(v)))
+    fields = " ".join(
+        f"{k}={v}"
+        for k, v in event.items()
+        if k not in ("time_s", "level", "event") and v is not None and not (isinstance(v, float) and math.isnan(v))
+    )
     return f"{stamp} {event.get('level', '?'):7} {event.get('event', '?')} {fields}"[:160]
 
 

@@ -63,7 +63,7 @@ VERSIONS = {
     "2.0": "the current release",
     "2.1": "the new release: 'newest first' order, a little faster",
     "2.1-bad": "a faulty build of 2.1: leaves the newest book out of my list, "
-               "and its cover lookup adds about 40 ms for about 40 % of readers",
+    "and its cover lookup adds about 40 ms for about 40 % of readers",
     "2.1.1": "2.1 with a fix: sorts imported books whose logged_at came as text (an ISO date)",
 }
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -86,7 +86,7 @@ def reader_slot(reader: str, salt: str = "canary") -> float:
 
     A reader is in a canary of ``p`` percent when ``reader_slot(reader) < p``.
     """
-    digest = hashlib.sha256(f"{salt}:{reader}".encode("utf-8")).digest()
+    digest = hashlib.sha256(f"{salt}:{reader}".encode()).digest()
     return int.from_bytes(digest[:8], "big") / 2**64 * 100.0
 
 
@@ -192,8 +192,7 @@ class Pageturn:
     or None). Create it with :func:`start`.
     """
 
-    def __init__(self, port=None, *, version="2.0", seed=0, log_level="INFO", asserts=True,
-                 log_capacity=2000):
+    def __init__(self, port=None, *, version="2.0", seed=0, log_level="INFO", asserts=True, log_capacity=2000):
         from pageturn.appmetrics import AppMetrics
 
         checks.choice("version", version, VERSIONS)
@@ -233,14 +232,20 @@ class Pageturn:
             self._server = _Server((HOST, port or 0), _Handler, self)
         except OSError as error:
             if error.errno == errno.EADDRINUSE:
-                raise OSError(errno.EADDRINUSE,
-                              f"port {port} on {HOST} is already taken (by another program or another "
-                              "Pageturn); pass port=None to let Pageturn pick a free port") from None
+                raise OSError(
+                    errno.EADDRINUSE,
+                    f"port {port} on {HOST} is already taken (by another program or another "
+                    "Pageturn); pass port=None to let Pageturn pick a free port",
+                ) from None
             raise
         self.port = self._server.server_address[1]
         self.url = f"http://{HOST}:{self.port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name=f"pageturn-http-{self.port}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name=f"pageturn-http-{self.port}",
+            daemon=True,
+        )
         self._thread.start()
         with _LIVE_LOCK:
             _LIVE.add(self)
@@ -249,8 +254,9 @@ class Pageturn:
     # ------------------------------------------------------------------ state
     def __repr__(self):
         state = "stopped" if self._stopped.is_set() else "running"
-        canary = (f", canary {self._canary_version} to {self._canary_percent:g} % of readers"
-                  if self._canary_version else "")
+        canary = (
+            f", canary {self._canary_version} to {self._canary_percent:g} % of readers" if self._canary_version else ""
+        )
         return f"<Pageturn {state} at {self.url}: version {self._stable}{canary}>"
 
     @property
@@ -264,10 +270,16 @@ class Pageturn:
         (last result as a dict, or None) and ``url``."""
         with self._lock:
             books = sum(len(b) for b in self._books.values())
-            state = {"url": self.url, "version": self._stable, "previous": self._previous,
-                     "canary_version": self._canary_version, "canary_percent": self._canary_percent,
-                     "log_level": logging.getLevelName(self.log.level), "asserts": self.asserts,
-                     "books": books}
+            state = {
+                "url": self.url,
+                "version": self._stable,
+                "previous": self._previous,
+                "canary_version": self._canary_version,
+                "canary_percent": self._canary_percent,
+                "log_level": logging.getLevelName(self.log.level),
+                "asserts": self.asserts,
+                "books": books,
+            }
         last = self.sanity.last() if self.sanity is not None else None
         state["sanity"] = dataclasses.asdict(last) if last is not None else None
         return state
@@ -275,8 +287,7 @@ class Pageturn:
     def version_for(self, reader: str | None) -> str:
         """The version that serves ``reader`` now (the stable one when ``reader`` is None)."""
         with self._lock:
-            if (reader is not None and self._canary_version is not None
-                    and reader_slot(reader) < self._canary_percent):
+            if reader is not None and self._canary_version is not None and reader_slot(reader) < self._canary_percent:
                 return self._canary_version
             return self._stable
 
@@ -462,10 +473,15 @@ class Pageturn:
         with self._lock:
             shelf = self._books.setdefault(reader, [])
             for record in records:
-                shelf.append({"id": next(self._book_ids), "title": str(record["title"]),
-                              "author": str(record.get("author", "")),
-                              "logged_at": record.get("logged_at", time.time()),
-                              "version": record.get("version", "import")})
+                shelf.append(
+                    {
+                        "id": next(self._book_ids),
+                        "title": str(record["title"]),
+                        "author": str(record.get("author", "")),
+                        "logged_at": record.get("logged_at", time.time()),
+                        "version": record.get("version", "import"),
+                    }
+                )
             self.metrics.books.set(sum(len(b) for b in self._books.values()))
             count = len(shelf)
         self._event(logging.INFO, "books_imported", reader=reader, records=len(records))
@@ -500,8 +516,7 @@ class Pageturn:
             raise ValueError(f"check must be a function of the app's url, got {check!r}")
         self.stop_sanity()
         run = (lambda: check(self.url)) if check is not None else self._default_sanity
-        self.sanity = SanityChecker(run, every_s, on_result=self._on_sanity,
-                                    name=f"pageturn-sanity-{self.port}")
+        self.sanity = SanityChecker(run, every_s, on_result=self._on_sanity, name=f"pageturn-sanity-{self.port}")
         return self.sanity
 
     def stop_sanity(self) -> None:
@@ -575,10 +590,14 @@ class Pageturn:
         try:
             if function is None:
                 if allowed:
-                    raise _HttpError(405, f"{parts.path} accepts {', '.join(allowed)}, not {method}",
-                                     {"Allow": ", ".join(allowed)})
-                raise _HttpError(404, f"no route {parts.path}; try POST /books, GET /books?reader=ID, "
-                                      "GET /search?reader=ID&q=WORDS, GET /health, GET /metrics")
+                    raise _HttpError(
+                        405, f"{parts.path} accepts {', '.join(allowed)}, not {method}", {"Allow": ", ".join(allowed)}
+                    )
+                raise _HttpError(
+                    404,
+                    f"no route {parts.path}; try POST /books, GET /books?reader=ID, "
+                    "GET /search?reader=ID&q=WORDS, GET /health, GET /metrics",
+                )
             body = self._read_body(handler) if method == "POST" else {}
             if route.startswith("admin") or "X-Pageturn-Version" in handler.headers:
                 if not secrets.compare_digest(handler.headers.get("X-Admin-Token", ""), self.admin_token):
@@ -593,20 +612,33 @@ class Pageturn:
             status, payload, extra_headers = error.status, {"error": error.message}, error.headers
         except InvariantError as error:
             self.metrics.invariants.labels(invariant=error.name, version=version).inc()
-            self._event(logging.ERROR, "invariant_broken", invariant=error.name, detail=error.detail,
-                        route=route, reader=reader, version=version)
+            self._event(
+                logging.ERROR,
+                "invariant_broken",
+                invariant=error.name,
+                detail=error.detail,
+                route=route,
+                reader=reader,
+                version=version,
+            )
             status, payload = 500, {"error": f"internal error: invariant '{error.name}' broken"}
         except Exception as error:  # any other bug: a logged 500, never a dead thread
-            self._event(logging.ERROR, "unhandled_error", route=route, version=version,
-                        error=f"{type(error).__name__}: {error}",
-                        where=traceback.format_exc(limit=3).splitlines()[-3:])
+            self._event(
+                logging.ERROR,
+                "unhandled_error",
+                route=route,
+                version=version,
+                error=f"{type(error).__name__}: {error}",
+                where=traceback.format_exc(limit=3).splitlines()[-3:],
+            )
             status, payload = 500, {"error": "internal error (see the app's logs)"}
         seconds = time.perf_counter() - started
         # Metrics, logs and observers first, then the answer: by the time a client has its
         # response, a scrape or an observer already counts that request.
         self.metrics.observe(route, status, version, seconds)
-        fields = dict(route=route, method=method, status=status, ms=round(seconds * 1000, 3),
-                      reader=reader, version=version)
+        fields = dict(
+            route=route, method=method, status=status, ms=round(seconds * 1000, 3), reader=reader, version=version
+        )
         request_id = handler.headers.get("X-Request-Id")
         if request_id:  # set by a load balancer (pageturn.live): log it, echo it
             fields["request_id"] = extra_headers["X-Request-Id"] = request_id[:64]
@@ -626,8 +658,12 @@ class Pageturn:
             try:
                 observer(record)
             except Exception as error:
-                self._event(logging.ERROR, "observer_failed", observer=getattr(observer, "__name__", "?"),
-                            error=f"{type(error).__name__}: {error}")
+                self._event(
+                    logging.ERROR,
+                    "observer_failed",
+                    observer=getattr(observer, "__name__", "?"),
+                    error=f"{type(error).__name__}: {error}",
+                )
 
     def _route(self, path: str, method: str):
         table = _ROUTES.get(path)
@@ -663,8 +699,9 @@ class Pageturn:
         with self._lock:
             live = [self._stable] + ([self._canary_version] if self._canary_version else [])
         if pinned not in live:
-            raise _HttpError(400, f"X-Pageturn-Version must be a version serving now ({', '.join(live)}), "
-                                  f"got {pinned!r}")
+            raise _HttpError(
+                400, f"X-Pageturn-Version must be a version serving now ({', '.join(live)}), got {pinned!r}"
+            )
         return pinned
 
     def _simulate_work(self, route, version, reader) -> None:
@@ -673,8 +710,12 @@ class Pageturn:
             return
         with self._lock:
             seconds = base * _SPEED[version] * self._rng.lognormvariate(0.0, 0.3)
-            if (version == "2.1-bad" and route in ("my_books", "search") and reader is not None
-                    and reader_slot(reader, "covers") < _SLOW_COVER_PERCENT):
+            if (
+                version == "2.1-bad"
+                and route in ("my_books", "search")
+                and reader is not None
+                and reader_slot(reader, "covers") < _SLOW_COVER_PERCENT
+            ):
                 seconds += _SLOW_COVER_S * self._rng.lognormvariate(0.0, 0.2)
         time.sleep(seconds)
 
@@ -711,8 +752,7 @@ class Pageturn:
 
 # ---------------------------------------------------------------------- route functions
 def _check_reader(reader) -> str:
-    if (not isinstance(reader, str) or not 1 <= len(reader) <= 64
-            or not all(c.isalnum() or c in "-_." for c in reader)):
+    if not isinstance(reader, str) or not 1 <= len(reader) <= 64 or not all(c.isalnum() or c in "-_." for c in reader):
         raise _HttpError(400, f"reader must be 1 to 64 letters, digits, '-', '_' or '.', got {reader!r}")
     return reader
 
@@ -731,7 +771,7 @@ def _text_field(body, name, required, limit=200):
 
 def _need_reader(reader):
     if reader is None:
-        raise _HttpError(400, "reader is missing: add ?reader=ID (or \"reader\" in the JSON body)")
+        raise _HttpError(400, 'reader is missing: add ?reader=ID (or "reader" in the JSON body)')
     return reader
 
 
@@ -740,8 +780,13 @@ def _log_book(app, *, body, reader, version, **_):
     title = _text_field(body, "title", True)
     author = _text_field(body, "author", False)
     with app._lock:
-        book = {"id": next(app._book_ids), "title": title, "author": author,
-                "logged_at": time.time(), "version": version}
+        book = {
+            "id": next(app._book_ids),
+            "title": title,
+            "author": author,
+            "logged_at": time.time(),
+            "version": version,
+        }
         app._invariant(bool(book["title"]), "book_has_title", f"book {book['id']} has no title")
         shelf = app._books.setdefault(reader, [])
         shelf.append(book)
@@ -774,9 +819,10 @@ def _timestamp(value) -> float:
         return 0.0
     if isinstance(value, str):
         import datetime
+
         moment = datetime.datetime.fromisoformat(value)
         if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=datetime.timezone.utc)
+            moment = moment.replace(tzinfo=datetime.UTC)
         return moment.timestamp()
     return float(value)
 
@@ -786,9 +832,11 @@ def _my_books(app, *, reader, version, **_):
     with app._lock:
         books = list(app._books.get(reader, []))
     shown = _shown_books(books, version)
-    app._invariant(len(shown) == len(books), "every_book_listed",
-                   f"reader {reader} logged {len(books)} book{'' if len(books) == 1 else 's'} "
-                   f"but the list shows {len(shown)}")
+    app._invariant(
+        len(shown) == len(books),
+        "every_book_listed",
+        f"reader {reader} logged {len(books)} book{'' if len(books) == 1 else 's'} but the list shows {len(shown)}",
+    )
     return 200, {"reader": reader, "count": len(shown), "books": shown}
 
 
@@ -800,15 +848,18 @@ def _search(app, *, query, reader, version, **_):
     with app._lock:
         books = list(app._books.get(reader, []))
     needle = words.strip().lower()
-    hits = [b for b in _shown_books(books, version)
-            if needle in b["title"].lower() or needle in b["author"].lower()]
+    hits = [b for b in _shown_books(books, version) if needle in b["title"].lower() or needle in b["author"].lower()]
     return 200, {"reader": reader, "q": words, "count": len(hits), "books": hits}
 
 
 def _health(app, **_):
     state = app.state()
-    return 200, {"status": "ok", "version": state["version"], "canary_version": state["canary_version"],
-                 "canary_percent": state["canary_percent"]}
+    return 200, {
+        "status": "ok",
+        "version": state["version"],
+        "canary_version": state["canary_version"],
+        "canary_percent": state["canary_percent"],
+    }
 
 
 def _metrics(app, **_):
@@ -833,6 +884,7 @@ def _admin_call(function, *names):
             return 200, {"result": function(app, *args), "state": app.state()}
         except ValueError as error:
             raise _HttpError(400, str(error)) from None
+
     return route
 
 
@@ -855,8 +907,9 @@ _ROUTES = {
 
 
 # ---------------------------------------------------------------------- start / stop
-def start(port=None, *, version="2.0", seed=0, log_level="INFO", asserts=True, sanity_every_s=None,
-          fresh=False) -> Pageturn:
+def start(
+    port=None, *, version="2.0", seed=0, log_level="INFO", asserts=True, sanity_every_s=None, fresh=False
+) -> Pageturn:
     """Start Pageturn on 127.0.0.1 in background threads and return its handle.
 
     ``port``: a port number (1024..65535) or None to let the system pick a free

@@ -26,15 +26,33 @@ from pageturn import checks
 
 #: Bucket upper bounds of the latency histograms, in seconds. Dense where
 #: Pageturn's requests live (a few milliseconds) and wide enough to see a stall.
-LATENCY_BUCKETS_S = (0.001, 0.002, 0.004, 0.006, 0.008, 0.010, 0.015, 0.020, 0.030,
-                     0.040, 0.050, 0.075, 0.100, 0.250, 0.500, 1.0, 2.5, 5.0)
+LATENCY_BUCKETS_S = (
+    0.001,
+    0.002,
+    0.004,
+    0.006,
+    0.008,
+    0.010,
+    0.015,
+    0.020,
+    0.030,
+    0.040,
+    0.050,
+    0.075,
+    0.100,
+    0.250,
+    0.500,
+    1.0,
+    2.5,
+    5.0,
+)
 
-REQUESTS = "pageturn_requests"            # counter, labels route, status, version
-LATENCY = "pageturn_request_seconds"      # histogram, labels route, version
+REQUESTS = "pageturn_requests"  # counter, labels route, status, version
+LATENCY = "pageturn_request_seconds"  # histogram, labels route, version
 INVARIANTS = "pageturn_invariant_failures"  # counter, labels invariant, version
-SANITY = "pageturn_sanity_checks"         # counter, labels result
-BOOKS = "pageturn_books_stored"           # gauge
-CANARY = "pageturn_canary_percent"        # gauge
+SANITY = "pageturn_sanity_checks"  # counter, labels result
+BOOKS = "pageturn_books_stored"  # gauge
+CANARY = "pageturn_canary_percent"  # gauge
 
 
 class AppMetrics:
@@ -49,17 +67,32 @@ class AppMetrics:
         from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
         self.registry = CollectorRegistry(auto_describe=True)
-        self.requests = Counter(REQUESTS, "HTTP requests answered, by route, status code and version.",
-                                ["route", "status", "version"], registry=self.registry)
-        self.latency = Histogram(LATENCY, "Time to answer a request, in seconds, by route and version.",
-                                 ["route", "version"], buckets=LATENCY_BUCKETS_S, registry=self.registry)
-        self.invariants = Counter(INVARIANTS, "Invariant checks (asserts) that failed inside the app.",
-                                  ["invariant", "version"], registry=self.registry)
-        self.sanity = Counter(SANITY, "Scheduled sanity checks run, by result (ok or failed).",
-                              ["result"], registry=self.registry)
+        self.requests = Counter(
+            REQUESTS,
+            "HTTP requests answered, by route, status code and version.",
+            ["route", "status", "version"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            LATENCY,
+            "Time to answer a request, in seconds, by route and version.",
+            ["route", "version"],
+            buckets=LATENCY_BUCKETS_S,
+            registry=self.registry,
+        )
+        self.invariants = Counter(
+            INVARIANTS,
+            "Invariant checks (asserts) that failed inside the app.",
+            ["invariant", "version"],
+            registry=self.registry,
+        )
+        self.sanity = Counter(
+            SANITY, "Scheduled sanity checks run, by result (ok or failed).", ["result"], registry=self.registry
+        )
         self.books = Gauge(BOOKS, "Books kept in memory, all readers together.", registry=self.registry)
-        self.canary = Gauge(CANARY, "Share of readers routed to the canary version, in percent.",
-                            registry=self.registry)
+        self.canary = Gauge(
+            CANARY, "Share of readers routed to the canary version, in percent.", registry=self.registry
+        )
 
     def observe(self, route: str, status: int, version: str, seconds: float) -> None:
         """Count one answered request and put its duration (seconds) in the histogram."""
@@ -168,9 +201,11 @@ def histogram_table(scrape, route: str, version: str | None = None, metric: str 
     _check_scrape(scrape)
     rows = _match(scrape[scrape["sample"] == f"{metric}_bucket"], route=route, version=version)
     if rows.empty:
-        raise ValueError(f"no {metric} buckets for route={route!r}"
-                         f"{'' if version is None else f', version={version!r}'}: "
-                         "has any request of that route been answered yet?")
+        raise ValueError(
+            f"no {metric} buckets for route={route!r}"
+            f"{'' if version is None else f', version={version!r}'}: "
+            "has any request of that route been answered yet?"
+        )
     cumulative = rows.groupby("le")["value"].sum().sort_index()
     table = pd.DataFrame({"le_s": cumulative.index.astype(float), "cumulative": cumulative.to_numpy()})
     table["in_bucket"] = table["cumulative"].diff().fillna(table["cumulative"])
@@ -179,8 +214,7 @@ def histogram_table(scrape, route: str, version: str | None = None, metric: str 
     return table.reset_index(drop=True)
 
 
-def share_slower_than(scrape, route: str, version: str | None, seconds: float,
-                      metric: str = LATENCY) -> float:
+def share_slower_than(scrape, route: str, version: str | None, seconds: float, metric: str = LATENCY) -> float:
     """Fraction (0..1) of a route's requests slower than ``seconds``.
 
     ``seconds`` must be one of the histogram's bucket bounds (a histogram cannot
@@ -194,8 +228,9 @@ def share_slower_than(scrape, route: str, version: str | None, seconds: float,
     bounds = table["le_s"].tolist()
     hits = [i for i, b in enumerate(bounds) if math.isclose(b, seconds, rel_tol=1e-9)]
     if not hits:
-        raise ValueError(f"seconds must be one of the bucket bounds {[b for b in bounds if b != math.inf]}, "
-                         f"got {seconds!r}")
+        raise ValueError(
+            f"seconds must be one of the bucket bounds {[b for b in bounds if b != math.inf]}, got {seconds!r}"
+        )
     total = float(table["cumulative"].iloc[-1])
     if total == 0:
         return math.nan
@@ -237,13 +272,15 @@ def _check_scrape(scrape) -> None:
     import pandas as pd
 
     if not isinstance(scrape, pd.DataFrame) or not {"sample", "value"} <= set(scrape.columns):
-        raise ValueError("scrape must be a DataFrame from pageturn.appmetrics.parse or handle.scrape(), "
-                         f"got {type(scrape).__name__}")
+        raise ValueError(
+            f"scrape must be a DataFrame from pageturn.appmetrics.parse or handle.scrape(), got {type(scrape).__name__}"
+        )
 
 
 def palette() -> tuple:
     """The course's colour-blind-safe Okabe–Ito palette (:data:`pageturn.style.PALETTE`), as hex colour strings."""
     from pageturn.style import PALETTE
+
     return tuple(PALETTE)
 
 
@@ -274,8 +311,13 @@ def plot_latency_by_version(scrape, route: str, versions=None, ax=None, metric: 
         table = histogram_table(scrape, route, version, metric)
         total = int(table["cumulative"].iloc[-1])
         x = np.arange(len(table)) + (k - (len(versions) - 1) / 2) * width
-        ax.bar(x, table["share"] * 100.0, width=width, color=colours[(4, 5, 2, 6, 0)[k % 5]],
-               label=f"version {version} ({total} requests)")
+        ax.bar(
+            x,
+            table["share"] * 100.0,
+            width=width,
+            color=colours[(4, 5, 2, 6, 0)[k % 5]],
+            label=f"version {version} ({total} requests)",
+        )
         labels = [f"≤{b * 1000:g}" if np.isfinite(b) else "more" for b in table["le_s"]]
     ax.set_xticks(np.arange(len(labels)), labels, rotation=60, fontsize="small")
     ax.set_title(f"Full latency histogram of {route}, by version")

@@ -29,7 +29,8 @@ def bench_simulate(repeats: int = 50) -> list[float]:
     def run():
         sim = simulate(weeks=52, seed=1)
         sim.summary()
-        sim.down   # the minute-resolution timeline
+        _ = sim.down  # the minute-resolution timeline
+
     run()
     return _samples(run, repeats)
 
@@ -37,8 +38,10 @@ def bench_simulate(repeats: int = 50) -> list[float]:
 def bench_import(repeats: int = 5) -> list[float]:
     """Seconds for ``import pageturn`` in a fresh Python process (interpreter start-up excluded)."""
     code = "import time; t = time.perf_counter(); import pageturn; print(time.perf_counter() - t)"
-    return [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                                 check=True).stdout) for _ in range(repeats)]
+    return [
+        float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+        for _ in range(repeats)
+    ]
 
 
 def bench_sketches(n: int = 10_000_000, seed: int = 1) -> dict:
@@ -60,7 +63,7 @@ def bench_sketches(n: int = 10_000_000, seed: int = 1) -> dict:
     out = {}
     t = time.perf_counter()
     ours = sketches.LogRecorder(5)
-    for chunk in np.array_split(values, 10):      # as a server would, in batches
+    for chunk in np.array_split(values, 10):  # as a server would, in batches
         ours.record(chunk)
     out["ours"] = (time.perf_counter() - t, 100 * abs(ours.quantile(99) - exact) / exact)
     micros = np.rint(values * 1000).astype(np.int64).tolist()
@@ -90,8 +93,9 @@ def bench_notebooks() -> tuple[float, int]:
     t = time.perf_counter()
     for path in paths:
         nb = nbformat.read(path, as_version=4)
-        NotebookClient(nb, timeout=180, kernel_name="python3",
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        NotebookClient(
+            nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+        ).execute()
     return time.perf_counter() - t, len(paths)
 
 
@@ -112,9 +116,11 @@ def rows():
     med = statistics.median(bench_import())
     yield "import pageturn", _ms(med), "<= 1000 ms", med <= 1.0
     from pageturn.dial import measure_update
+
     med = statistics.median(measure_update())
     yield "deploy dial: slider change to new view", _ms(med), "<= 60 ms", med <= 0.060
     from pageturn.grading.bench import measure_selfcheck
+
     check, validate = measure_selfcheck("lab2_histograms")
     yield "self-check of Lab 2 (saved release, median of 3)", f"{check:.1f} s", "<= 5 s", check <= 5
     yield "  same file, nbgrader validate (visible tests only)", f"{validate:.1f} s", "(peer)", True
@@ -129,13 +135,19 @@ def rows():
     total, count = bench_notebooks()
     yield f"execute all {count} lessons and solution labs", f"{total:.1f} s", "<= 60 s", total <= 60
     from pageturn.live.bench import measure_tick, measure_time_to_quarantine
+
     tick, interval = measure_tick()
-    yield "live fleet: one monitor tick (scrape 3 + evaluate)", _ms(tick), f"<= {interval * 500:.0f} ms", \
-        tick <= interval / 2
+    yield (
+        "live fleet: one monitor tick (scrape 3 + evaluate)",
+        _ms(tick),
+        f"<= {interval * 500:.0f} ms",
+        tick <= interval / 2,
+    )
     yield "  the monitor's interval", _ms(interval), "(peer)", True
     took = measure_time_to_quarantine()
     yield "live fleet: first reader error to quarantine", _ms(took), "<= 1000 ms", took <= 1.0
     from pageturn.grading.bench import measure_demo
+
     b = measure_demo("lab2_histograms")
     n = b.students
     yield f"grade {n} demo students of {b.lab} (our pipeline)", f"{b.ours:.1f} s", "<= 300 s", b.ours <= 300

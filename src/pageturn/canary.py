@@ -35,8 +35,18 @@ import numpy as np
 
 from . import checks
 
-__all__ = ["Cohort", "Policy", "Verdict", "wilson_interval", "difference_interval",
-           "judge", "naive_rule", "cohorts", "simulate", "DECISIONS"]
+__all__ = [
+    "Cohort",
+    "Policy",
+    "Verdict",
+    "wilson_interval",
+    "difference_interval",
+    "judge",
+    "naive_rule",
+    "cohorts",
+    "simulate",
+    "DECISIONS",
+]
 
 DECISIONS = ("wait", "roll back", "promote")
 """What :func:`judge` can answer."""
@@ -77,7 +87,7 @@ class Cohort:
         """Fraction (0..1) of requests answered with a 5xx; nan with no requests."""
         return self.errors / self.requests if self.requests else math.nan
 
-    def __add__(self, other: "Cohort") -> "Cohort":
+    def __add__(self, other: Cohort) -> Cohort:
         """Counts add up: two servers' (or two minutes') cohorts merge exactly."""
         if not isinstance(other, Cohort):
             return NotImplemented
@@ -137,17 +147,27 @@ class Verdict:
         import pandas as pd
 
         rows = []
-        for name, attr, points in (("slower than the threshold", "slow_share", self.slow_points),
-                                   ("errors (5xx)", "error_share", self.error_points)):
-            rows.append({"SLI": name, "canary (%)": 100 * getattr(self.canary, attr),
-                         "control (%)": 100 * getattr(self.control, attr),
-                         "difference (points)": points[0], "interval low": points[1],
-                         "interval high": points[2]})
+        for name, attr, points in (
+            ("slower than the threshold", "slow_share", self.slow_points),
+            ("errors (5xx)", "error_share", self.error_points),
+        ):
+            rows.append(
+                {
+                    "SLI": name,
+                    "canary (%)": 100 * getattr(self.canary, attr),
+                    "control (%)": 100 * getattr(self.control, attr),
+                    "difference (points)": points[0],
+                    "interval low": points[1],
+                    "interval high": points[2],
+                }
+            )
         return pd.DataFrame(rows).set_index("SLI").round(2)
 
     def __str__(self) -> str:
-        return (f"{self.decision}: {self.reason} (canary {self.canary.requests} requests, "
-                f"control {self.control.requests} requests, {self.elapsed_s:g} s)")
+        return (
+            f"{self.decision}: {self.reason} (canary {self.canary.requests} requests, "
+            f"control {self.control.requests} requests, {self.elapsed_s:g} s)"
+        )
 
 
 def _z(confidence: float) -> float:
@@ -227,36 +247,71 @@ def judge(canary: Cohort, control: Cohort, elapsed_s: float, policy: Policy | No
         raise ValueError(f"policy must be a pageturn.canary.Policy, got {type(policy).__name__}")
     fewest = min(canary.requests, control.requests)
     if fewest < policy.min_requests:
-        return Verdict("wait", f"too few requests: {fewest} in the smaller group, "
-                               f"{policy.min_requests} needed", canary, control, elapsed_s)
+        return Verdict(
+            "wait",
+            f"too few requests: {fewest} in the smaller group, {policy.min_requests} needed",
+            canary,
+            control,
+            elapsed_s,
+        )
     if elapsed_s < policy.min_duration_s:
-        return Verdict("wait", f"too early: {elapsed_s:g} s run, {policy.min_duration_s:g} s needed",
-                       canary, control, elapsed_s)
-    slow = tuple(100 * v for v in difference_interval(canary.slow, canary.requests, control.slow,
-                                                      control.requests, policy.confidence))
-    errors = tuple(100 * v for v in difference_interval(canary.errors, canary.requests, control.errors,
-                                                        control.requests, policy.confidence))
+        return Verdict(
+            "wait", f"too early: {elapsed_s:g} s run, {policy.min_duration_s:g} s needed", canary, control, elapsed_s
+        )
+    slow = tuple(
+        100 * v
+        for v in difference_interval(canary.slow, canary.requests, control.slow, control.requests, policy.confidence)
+    )
+    errors = tuple(
+        100 * v
+        for v in difference_interval(
+            canary.errors, canary.requests, control.errors, control.requests, policy.confidence
+        )
+    )
     worse = []
     if slow[1] > policy.max_slow_points:
-        worse.append(f"slow requests {slow[0]:+.1f} points (at least {slow[1]:+.1f}, "
-                     f"tolerance {policy.max_slow_points:g})")
+        worse.append(
+            f"slow requests {slow[0]:+.1f} points (at least {slow[1]:+.1f}, tolerance {policy.max_slow_points:g})"
+        )
     if errors[1] > policy.max_error_points:
-        worse.append(f"errors {errors[0]:+.1f} points (at least {errors[1]:+.1f}, "
-                     f"tolerance {policy.max_error_points:g})")
+        worse.append(
+            f"errors {errors[0]:+.1f} points (at least {errors[1]:+.1f}, tolerance {policy.max_error_points:g})"
+        )
     if worse:
-        return Verdict("roll back", "worse than the control beyond noise: " + "; ".join(worse),
-                       canary, control, elapsed_s, slow, errors)
+        return Verdict(
+            "roll back",
+            "worse than the control beyond noise: " + "; ".join(worse),
+            canary,
+            control,
+            elapsed_s,
+            slow,
+            errors,
+        )
     if slow[2] <= policy.max_slow_points and errors[2] <= policy.max_error_points:
-        return Verdict("promote", "not worse than the control by more than the tolerance "
-                                  f"(slow at most {slow[2]:+.1f} points, errors at most {errors[2]:+.1f})",
-                       canary, control, elapsed_s, slow, errors)
-    return Verdict("wait", "cannot tell yet: the intervals still straddle the tolerance "
-                           f"(slow {slow[1]:+.1f} to {slow[2]:+.1f} points, errors {errors[1]:+.1f} "
-                           f"to {errors[2]:+.1f})", canary, control, elapsed_s, slow, errors)
+        return Verdict(
+            "promote",
+            "not worse than the control by more than the tolerance "
+            f"(slow at most {slow[2]:+.1f} points, errors at most {errors[2]:+.1f})",
+            canary,
+            control,
+            elapsed_s,
+            slow,
+            errors,
+        )
+    return Verdict(
+        "wait",
+        "cannot tell yet: the intervals still straddle the tolerance "
+        f"(slow {slow[1]:+.1f} to {slow[2]:+.1f} points, errors {errors[1]:+.1f} "
+        f"to {errors[2]:+.1f})",
+        canary,
+        control,
+        elapsed_s,
+        slow,
+        errors,
+    )
 
 
-def naive_rule(canary: Cohort, control: Cohort, max_slow_points: float = 5.0,
-               max_error_points: float = 1.0) -> bool:
+def naive_rule(canary: Cohort, control: Cohort, max_slow_points: float = 5.0, max_error_points: float = 1.0) -> bool:
     """The rule most teams start with: roll back (True) when the *observed* difference
     passes a tolerance, however few requests stand behind it.
 
@@ -266,8 +321,10 @@ def naive_rule(canary: Cohort, control: Cohort, max_slow_points: float = 5.0,
     for name, value in (("canary", canary), ("control", control)):
         if not isinstance(value, Cohort) or value.requests == 0:
             raise ValueError(f"{name} must be a Cohort with at least one request, got {value!r}")
-    return bool(100 * (canary.slow_share - control.slow_share) > max_slow_points
-                or 100 * (canary.error_share - control.error_share) > max_error_points)
+    return bool(
+        100 * (canary.slow_share - control.slow_share) > max_slow_points
+        or 100 * (canary.error_share - control.error_share) > max_error_points
+    )
 
 
 def cohorts(frame, percent: float, threshold_ms: float, routes=("log_book", "my_books", "search")):
@@ -300,13 +357,21 @@ def cohorts(frame, percent: float, threshold_ms: float, routes=("log_book", "my_
     out = []
     for mask in (slot < percent, (slot >= percent) & (slot < 2 * percent)):
         part = done[mask]
-        out.append(Cohort(int(len(part)), int((part["latency_ms"] > threshold_ms).sum()),
-                          int((part["status"] >= 500).sum())))
+        out.append(
+            Cohort(int(len(part)), int((part["latency_ms"] > threshold_ms).sum()), int((part["status"] >= 500).sum()))
+        )
     return tuple(out)
 
 
-def simulate(requests_per_group, *, control_slow: float = 0.10, canary_slow: float = 0.10,
-             runs: int = 2000, seed: int = 0, policy: Policy | None = None):
+def simulate(
+    requests_per_group,
+    *,
+    control_slow: float = 0.10,
+    canary_slow: float = 0.10,
+    runs: int = 2000,
+    seed: int = 0,
+    policy: Policy | None = None,
+):
     """How often each rule decides, for canaries of known quality, after a given number of requests.
 
     Each run draws ``n`` requests for the control and ``n`` for the canary, slow with
@@ -329,8 +394,10 @@ def simulate(requests_per_group, *, control_slow: float = 0.10, canary_slow: flo
     canary_slow = checks.number("canary_slow", canary_slow, low=0, high=1)
     runs = checks.number("runs", runs, low=1, high=100_000, integer=True)
     seed = checks.number("seed", seed, low=0, integer=True)
-    sizes = [checks.number("requests_per_group", n, low=1, integer=True)
-             for n in np.atleast_1d(np.asarray(requests_per_group, dtype=object))]
+    sizes = [
+        checks.number("requests_per_group", n, low=1, integer=True)
+        for n in np.atleast_1d(np.asarray(requests_per_group, dtype=object))
+    ]
     policy = Policy() if policy is None else policy
     rng = np.random.default_rng(seed)
     z = _z(policy.confidence)
@@ -340,18 +407,25 @@ def simulate(requests_per_group, *, control_slow: float = 0.10, canary_slow: flo
         k_canary = rng.binomial(n, canary_slow, runs)
         naive = 100 * (k_canary - k_control) / n > policy.max_slow_points
         # judge(), vectorised over the runs: Newcombe intervals from Wilson intervals (no errors drawn).
-        (l1, u1), (l2, u2), (_, u0) = _wilson_arrays(k_canary, n, z), _wilson_arrays(k_control, n, z), \
-            _wilson_arrays(np.zeros(1), n, z)
+        (l1, u1), (l2, u2), (_, u0) = (
+            _wilson_arrays(k_canary, n, z),
+            _wilson_arrays(k_control, n, z),
+            _wilson_arrays(np.zeros(1), n, z),
+        )
         p1, p2 = k_canary / n, k_control / n
         d = p1 - p2
         low = 100 * (d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2))
         high = 100 * (d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2))
-        error_high = 100 * float(u0[0])                    # 0 errors in both groups: the interval is [-u0, +u0]
+        error_high = 100 * float(u0[0])  # 0 errors in both groups: the interval is [-u0, +u0]
         enough = n >= policy.min_requests
         back = enough & (low > policy.max_slow_points)
         promote = enough & ~back & (high <= policy.max_slow_points) & (error_high <= policy.max_error_points)
-        rows[n] = {"naive rule: roll back": float(naive.mean()), "judge: roll back": float(back.mean()),
-                   "judge: promote": float(promote.mean()), "judge: wait": float(1 - back.mean() - promote.mean())}
+        rows[n] = {
+            "naive rule: roll back": float(naive.mean()),
+            "judge: roll back": float(back.mean()),
+            "judge: promote": float(promote.mean()),
+            "judge: wait": float(1 - back.mean() - promote.mean()),
+        }
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "requests per group"
     return table

@@ -12,8 +12,16 @@ import math
 import numbers
 
 
-def number(name: str, value, *, low: float | None = None, high: float | None = None,
-           low_open: bool = False, high_open: bool = False, integer: bool = False) -> float:
+def number(
+    name: str,
+    value,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+    integer: bool = False,
+) -> float:
     """Return ``value`` as a float (or int) after checking it is a finite number in range.
 
     ``low``/``high`` are inclusive bounds unless ``low_open``/``high_open`` is set.
@@ -31,15 +39,15 @@ def number(name: str, value, *, low: float | None = None, high: float | None = N
             whole number although ``integer`` is set, or lies outside the range.
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name} must be a number{_range_text(low, high, low_open, high_open)}, "
-                         f"got {value!r} ({type(value).__name__})")
+        raise ValueError(
+            f"{name} must be a number{_range_text(low, high, low_open, high_open)}, "
+            f"got {value!r} ({type(value).__name__})"
+        )
     as_float = float(value)
     if math.isnan(as_float) or math.isinf(as_float):
-        raise ValueError(f"{name} must be a finite number{_range_text(low, high, low_open, high_open)}, "
-                         f"got {value!r}")
+        raise ValueError(f"{name} must be a finite number{_range_text(low, high, low_open, high_open)}, got {value!r}")
     if integer and as_float != int(as_float):
-        raise ValueError(f"{name} must be a whole number{_range_text(low, high, low_open, high_open)}, "
-                         f"got {value!r}")
+        raise ValueError(f"{name} must be a whole number{_range_text(low, high, low_open, high_open)}, got {value!r}")
     too_low = low is not None and (as_float <= low if low_open else as_float < low)
     too_high = high is not None and (as_float >= high if high_open else as_float > high)
     if too_low or too_high:

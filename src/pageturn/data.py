@@ -47,8 +47,11 @@ def folder() -> Path:
         tried.append(str(candidate))
         if (candidate / "deploys.csv").is_file():
             return candidate
-    raise FileNotFoundError("could not find the course's data/ folder; looked in: " + ", ".join(tried)
-                            + ". Set PAGETURN_DATA to the folder that holds deploys.csv.")
+    raise FileNotFoundError(
+        "could not find the course's data/ folder; looked in: "
+        + ", ".join(tried)
+        + ". Set PAGETURN_DATA to the folder that holds deploys.csv."
+    )
 
 
 def path(name: str) -> Path:
@@ -72,6 +75,7 @@ def load(name: str):
         FileNotFoundError: when the data folder cannot be found.
     """
     import pandas as pd
+
     file = path(name)
     short = next(k for k, v in NAMES.items() if v == file.name)
     return pd.read_csv(file, parse_dates=_DATES[short])

@@ -19,14 +19,20 @@ from .traffic import Canary, request_log
 
 SEED = 25
 """Seed of the quarter and of the request log."""
-QUARTER = dict(EQUAL_RISK, deploys_per_week=5.0, deploy_failure_rate=0.12, time_to_restore_minutes=45.0,
-               features_per_week=12.0, weeks=13, seed=SEED)
+QUARTER = dict(
+    EQUAL_RISK,
+    deploys_per_week=5.0,
+    deploy_failure_rate=0.12,
+    time_to_restore_minutes=45.0,
+    features_per_week=12.0,
+    weeks=13,
+    seed=SEED,
+)
 """simulate() settings of the quarter in deploys.csv, incidents.csv and changes.csv."""
 LOG_START = "2026-03-30"
 """The request log covers the quarter's last week, Monday 30 March to Sunday 5 April 2026."""
 LOG_DAYS = 7
-CANARY = Canary(start="2026-04-01 13:00", end="2026-04-02 11:00", share=0.05,
-                version="2.0.0-canary", extra_ms=120.0)
+CANARY = Canary(start="2026-04-01 13:00", end="2026-04-02 11:00", share=0.05, version="2.0.0-canary", extra_ms=120.0)
 """The canary in the request log: 5 % of readers got version 2.0, which was rolled back."""
 SLOW_SERVER = 3
 """web-3 is the slow server (an older machine): every request takes 1.6 times longer."""
@@ -40,16 +46,23 @@ def build() -> dict[str, bytes]:
 
     sim = simulate(**QUARTER)
     deploys = sim.deploys[["deploy_id", "time", "batch_size", "failed", "version"]]
-    incidents = sim.incidents[["incident_id", "deploy_id", "start", "end", "restore_minutes",
-                               "readers_affected"]]
+    incidents = sim.incidents[["incident_id", "deploy_id", "start", "end", "restore_minutes", "readers_affected"]]
     changes = sim.changes[["change_id", "finished", "deploy_id"]]
 
     log_start, log_end = pd.Timestamp(LOG_START), pd.Timestamp(LOG_START) + pd.Timedelta(days=LOG_DAYS)
     in_week = incidents[(incidents["end"] > log_start) & (incidents["start"] < log_end)]
     if in_week.empty:
         raise RuntimeError("the request log's week has no incident: choose another SEED")
-    requests = request_log(LOG_START, LOG_DAYS, servers=4, seed=SEED, slow_server=SLOW_SERVER,
-                           versions=sim.deploys[["time", "version"]], incidents=in_week, canary=CANARY)
+    requests = request_log(
+        LOG_START,
+        LOG_DAYS,
+        servers=4,
+        seed=SEED,
+        slow_server=SLOW_SERVER,
+        versions=sim.deploys[["time", "version"]],
+        incidents=in_week,
+        canary=CANARY,
+    )
 
     def csv(frame, **kw) -> bytes:
         return frame.to_csv(index=False, lineterminator="\n", **kw).encode()
@@ -70,7 +83,7 @@ def _trim_microseconds(text: bytes) -> bytes:
     out = [lines[0]]
     for line in lines[1:]:
         if line:
-            out.append(line[:23] + line[26:])   # "YYYY-MM-DDTHH:MM:SS.mmm" + rest
+            out.append(line[:23] + line[26:])  # "YYYY-MM-DDTHH:MM:SS.mmm" + rest
     return b"\n".join(out) + b"\n"
 
 

@@ -39,11 +39,11 @@ from pageturn.style import GREEN, VERMILLION
 
 # Slider ranges. The DORA presets may lie outside these; the dial widens a
 # range to include every preset (see _ranges).
-DEPLOYS_PER_WEEK_RANGE = (0.25, 50.0)        # deploys per week, log scale
-FAILURE_PERCENT_RANGE = (0.0, 60.0)          # percent: a deploy failing on its own
-DEFECT_PERCENT_RANGE = (0.0, 30.0)           # percent: one change carrying a fault
-RESTORE_MINUTES_RANGE = (5.0, 10080.0)       # minutes, log scale (5 min .. 1 week)
-DIAL_WEEKS_MAX = 52                          # the dial simulates at most a year
+DEPLOYS_PER_WEEK_RANGE = (0.25, 50.0)  # deploys per week, log scale
+FAILURE_PERCENT_RANGE = (0.0, 60.0)  # percent: a deploy failing on its own
+DEFECT_PERCENT_RANGE = (0.0, 30.0)  # percent: one change carrying a fault
+RESTORE_MINUTES_RANGE = (5.0, 10080.0)  # minutes, log scale (5 min .. 1 week)
+DIAL_WEEKS_MAX = 52  # the dial simulates at most a year
 
 # CSS classes put on the widgets with add_class, for browser tests and styling.
 CSS = {
@@ -62,21 +62,32 @@ CSS = {
     "sam": "pageturn-scoreboard-sam",
     "cluster": "pageturn-dial-cluster",
 }
-PRESET_CSS = "pageturn-preset-{}"            # pageturn-preset-elite, -high, -medium, -low
-WORLD_CSS = "pageturn-world-{}"              # pageturn-world-equal_risk, -faults_in_changes, -course
-MECHANISM_CSS = "pageturn-mechanism-{}"      # pageturn-mechanism-review_catch, ...
+PRESET_CSS = "pageturn-preset-{}"  # pageturn-preset-elite, -high, -medium, -low
+WORLD_CSS = "pageturn-world-{}"  # pageturn-world-equal_risk, -faults_in_changes, -course
+MECHANISM_CSS = "pageturn-mechanism-{}"  # pageturn-mechanism-review_catch, ...
 
 # The three mechanism switches: (simulate() argument, value when off, label, tooltip).
 SWITCHES = {
-    "review_catch": ("review_catch", 0.0, "Review and tests catch faults",
-                     "Review and tests stop a share of faulty changes before they ship: half of them in "
-                     "a deploy of one change, fewer as the batch grows"),
-    "slow_diagnosis": ("restore_growth", 0.0, "Big batches take longer to diagnose",
-                       "A failed deploy of n changes takes the square root of n times longer to restore: "
-                       "there is more to search through"),
-    "fix_forward": ("fix_forward_factor", 1.0, "Big batches are fixed forward",
-                    "A deploy of up to 3 changes is rolled back; a bigger one must be fixed forward, "
-                    "which takes 3 times longer"),
+    "review_catch": (
+        "review_catch",
+        0.0,
+        "Review and tests catch faults",
+        "Review and tests stop a share of faulty changes before they ship: half of them in "
+        "a deploy of one change, fewer as the batch grows",
+    ),
+    "slow_diagnosis": (
+        "restore_growth",
+        0.0,
+        "Big batches take longer to diagnose",
+        "A failed deploy of n changes takes the square root of n times longer to restore: "
+        "there is more to search through",
+    ),
+    "fix_forward": (
+        "fix_forward_factor",
+        1.0,
+        "Big batches are fixed forward",
+        "A deploy of up to 3 changes is rolled back; a bigger one must be fixed forward, which takes 3 times longer",
+    ),
 }
 WORLDS = {
     "equal_risk": ("Every deploy equally risky", ()),
@@ -86,14 +97,15 @@ WORLDS = {
 """The world buttons: label and the mechanisms of :data:`pageturn.sim.MECHANISMS` they switch on."""
 
 _FIG_SIZE_INCHES = (9.0, 3.2)
-_FIG_DPI = 80                                # 720 x 256 pixels: sharp enough, cheap to encode
+_FIG_DPI = 80  # 720 x 256 pixels: sharp enough, cheap to encode
 _HOURS_PER_WEEK = 168
-_GOOD = GREEN                                # Okabe-Ito bluish green: better for that person
-_BAD = VERMILLION                            # Okabe-Ito vermillion: worse for that person
+_GOOD = GREEN  # Okabe-Ito bluish green: better for that person
+_BAD = VERMILLION  # Okabe-Ito vermillion: worse for that person
 
 
 def _palette():
     from pageturn.style import PALETTE
+
     return PALETTE
 
 
@@ -106,6 +118,7 @@ def _check_weeks_seed(weeks, seed, *, max_weeks=520):
 def _ranges():
     """Slider ranges widened to include every DORA preset."""
     from pageturn import PRESETS
+
     dep_lo, dep_hi = DEPLOYS_PER_WEEK_RANGE
     fail_lo, fail_hi = FAILURE_PERCENT_RANGE
     res_lo, res_hi = RESTORE_MINUTES_RANGE
@@ -122,6 +135,7 @@ def _ranges():
 # --------------------------------------------------------------------------
 # Text helpers (scoreboards)
 # --------------------------------------------------------------------------
+
 
 def _is_nan(x) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
@@ -150,18 +164,24 @@ def _change(now, before, *, higher_is_better: bool, fmt) -> str:
     colour = _GOOD if better else _BAD
     word = "better" if better else "worse"
     arrow = "▲" if now > before else "▼"
-    return (f'<div style="color:{colour};font-size:85%;line-height:1.2">{arrow} {word}'
-            f' (was {html.escape(fmt(before))})</div>')
+    return (
+        f'<div style="color:{colour};font-size:85%;line-height:1.2">{arrow} {word}'
+        f" (was {html.escape(fmt(before))})</div>"
+    )
 
 
 def _rows(title, who, rows) -> str:
-    body = "".join(f"<tr style='vertical-align:top'><td style='padding:0 1em 0.3em 0'>{html.escape(label)}</td>"
-                   f"<td style='padding:0 0 0.3em 0;white-space:nowrap'><b>{html.escape(value)}</b>{note}</td></tr>"
-                   for label, value, note in rows)
-    return (f"<div role='status' aria-live='polite' aria-label='{html.escape(title)}'>"
-            f"<div style='font-weight:bold'>{html.escape(title)}</div>"
-            f"<div style='font-size:90%'>{html.escape(who)}</div>"
-            f"<table style='border-collapse:collapse;line-height:1.3'>{body}</table></div>")
+    body = "".join(
+        f"<tr style='vertical-align:top'><td style='padding:0 1em 0.3em 0'>{html.escape(label)}</td>"
+        f"<td style='padding:0 0 0.3em 0;white-space:nowrap'><b>{html.escape(value)}</b>{note}</td></tr>"
+        for label, value, note in rows
+    )
+    return (
+        f"<div role='status' aria-live='polite' aria-label='{html.escape(title)}'>"
+        f"<div style='font-weight:bold'>{html.escape(title)}</div>"
+        f"<div style='font-size:90%'>{html.escape(who)}</div>"
+        f"<table style='border-collapse:collapse;line-height:1.3'>{body}</table></div>"
+    )
 
 
 def maya_scoreboard_html(summary: dict, before: dict | None = None) -> str:
@@ -175,16 +195,26 @@ def maya_scoreboard_html(summary: dict, before: dict | None = None) -> str:
     finished = summary["features_finished"]
     lead = summary["lead_time_days_median"]
     rows = [
-        ("Features shipped", f"{shipped:,} of {finished:,} finished",
-         _change(shipped, before.get("features_shipped"), higher_is_better=True, fmt=lambda v: f"{v:,}")),
-        ("Median lead time (finished → in production)", format_days(lead),
-         _change(lead, before.get("lead_time_days_median"), higher_is_better=False, fmt=format_days)),
+        (
+            "Features shipped",
+            f"{shipped:,} of {finished:,} finished",
+            _change(shipped, before.get("features_shipped"), higher_is_better=True, fmt=lambda v: f"{v:,}"),
+        ),
+        (
+            "Median lead time (finished → in production)",
+            format_days(lead),
+            _change(lead, before.get("lead_time_days_median"), higher_is_better=False, fmt=format_days),
+        ),
     ]
     if "faults_caught" in summary:
         caught, faulty = summary["faults_caught"], summary["faults_caught"] + summary["faults_shipped"]
-        rows.append(("Faulty changes caught by review and tests", f"{caught:,} of {faulty:,}",
-                     _change(caught, before.get("faults_caught"), higher_is_better=True,
-                             fmt=lambda v: f"{v:,}")))
+        rows.append(
+            (
+                "Faulty changes caught by review and tests",
+                f"{caught:,} of {faulty:,}",
+                _change(caught, before.get("faults_caught"), higher_is_better=True, fmt=lambda v: f"{v:,}"),
+            )
+        )
     return _rows("Maya's scoreboard (building)", "Her win: features reaching readers, fast.", rows)
 
 
@@ -207,38 +237,68 @@ def sam_scoreboard_html(summary: dict, before: dict | None = None) -> str:
     b = before.get
     budget = summary["error_budget_minutes"]
     rows = [
-        ("Availability", f"{100 * summary['availability']:.3f} %",
-         _change(summary["availability"], b("availability"), higher_is_better=True,
-                 fmt=lambda v: f"{100 * v:.3f} %")),
-        ("Error budget (99.9 % target)", budget_text(summary["error_budget_left_minutes"], budget),
-         _change(summary["error_budget_left_minutes"], b("error_budget_left_minutes"), higher_is_better=True,
-                 fmt=lambda v: budget_text(v, budget))),
-        ("Downtime", f"{summary['downtime_minutes']:,.0f} minutes",
-         _change(summary["downtime_minutes"], b("downtime_minutes"), higher_is_better=False,
-                 fmt=lambda v: f"{v:,.0f} minutes")),
-        ("Readers affected", f"{summary['readers_affected']:,.0f} readers",
-         _change(summary["readers_affected"], b("readers_affected"), higher_is_better=False,
-                 fmt=lambda v: f"{v:,.0f}")),
-        ("Incidents", f"{summary['incidents']:,}",
-         _change(summary["incidents"], b("incidents"), higher_is_better=False, fmt=lambda v: f"{v:,}")),
-        ("Pages at night (22:00–07:00)", f"{summary['pages_at_night']:,}",
-         _change(summary["pages_at_night"], b("pages_at_night"), higher_is_better=False,
-                 fmt=lambda v: f"{v:,}")),
+        (
+            "Availability",
+            f"{100 * summary['availability']:.3f} %",
+            _change(
+                summary["availability"], b("availability"), higher_is_better=True, fmt=lambda v: f"{100 * v:.3f} %"
+            ),
+        ),
+        (
+            "Error budget (99.9 % target)",
+            budget_text(summary["error_budget_left_minutes"], budget),
+            _change(
+                summary["error_budget_left_minutes"],
+                b("error_budget_left_minutes"),
+                higher_is_better=True,
+                fmt=lambda v: budget_text(v, budget),
+            ),
+        ),
+        (
+            "Downtime",
+            f"{summary['downtime_minutes']:,.0f} minutes",
+            _change(
+                summary["downtime_minutes"],
+                b("downtime_minutes"),
+                higher_is_better=False,
+                fmt=lambda v: f"{v:,.0f} minutes",
+            ),
+        ),
+        (
+            "Readers affected",
+            f"{summary['readers_affected']:,.0f} readers",
+            _change(
+                summary["readers_affected"], b("readers_affected"), higher_is_better=False, fmt=lambda v: f"{v:,.0f}"
+            ),
+        ),
+        (
+            "Incidents",
+            f"{summary['incidents']:,}",
+            _change(summary["incidents"], b("incidents"), higher_is_better=False, fmt=lambda v: f"{v:,}"),
+        ),
+        (
+            "Pages at night (22:00–07:00)",
+            f"{summary['pages_at_night']:,}",
+            _change(summary["pages_at_night"], b("pages_at_night"), higher_is_better=False, fmt=lambda v: f"{v:,}"),
+        ),
     ]
     return _rows("Sam's scoreboard (running)", "His win: a quiet site that simply works.", rows)
 
 
 def describe_view(summary: dict, weeks: int) -> str:
     """One sentence that says what the picture shows, for screen readers and captions."""
-    return (f"Picture of {weeks} weeks of Pageturn: {summary['deploys']:,} deploys, "
-            f"{summary['incidents']:,} of which broke production; "
-            f"{summary['downtime_minutes']:,.0f} minutes down in total and "
-            f"{summary['readers_affected']:,.0f} readers affected.")
+    return (
+        f"Picture of {weeks} weeks of Pageturn: {summary['deploys']:,} deploys, "
+        f"{summary['incidents']:,} of which broke production; "
+        f"{summary['downtime_minutes']:,.0f} minutes down in total and "
+        f"{summary['readers_affected']:,.0f} readers affected."
+    )
 
 
 # --------------------------------------------------------------------------
 # The quarter picture
 # --------------------------------------------------------------------------
+
 
 class _QuarterPicture:
     """One matplotlib figure, laid out once, with the moving parts redrawn by blitting."""
@@ -255,9 +315,9 @@ class _QuarterPicture:
         self.weeks = weeks
         hours = len(readers_per_minute) // 60
         per_hour = np.asarray(readers_per_minute[: hours * 60]).reshape(hours, 60).sum(axis=1)
-        x = np.arange(hours) / _HOURS_PER_WEEK                     # weeks since Monday 00:00
+        x = np.arange(hours) / _HOURS_PER_WEEK  # weeks since Monday 00:00
         top = float(per_hour.max()) * 1.08 or 1.0
-        self.tick_y = -0.07 * top                                  # band for the deploy ticks
+        self.tick_y = -0.07 * top  # band for the deploy ticks
 
         self.fig = Figure(figsize=_FIG_SIZE_INCHES, dpi=_FIG_DPI)
         self.canvas = FigureCanvasAgg(self.fig)
@@ -269,18 +329,27 @@ class _QuarterPicture:
         ax.set_xticks(range(0, weeks + 1, max(1, weeks // 13)))
         ax.set_xlabel("time since Monday 5 January 2026 (weeks)")
         ax.set_ylabel("readers per hour")
-        self.fig.text(0.01, 0.97, f"{weeks} weeks of Pageturn: readers, deploys and outages",
-                      fontsize=11, va="top", weight="bold")
+        self.fig.text(
+            0.01, 0.97, f"{weeks} weeks of Pageturn: readers, deploys and outages", fontsize=11, va="top", weight="bold"
+        )
         ax.axhline(0, color=black, lw=0.5)
         ax.plot(x, per_hour, color=blue, lw=0.5)
-        ax.legend(handles=[
-            Line2D([], [], color=blue, lw=1, label="readers arriving"),
-            Patch(facecolor=vermillion, alpha=0.3, edgecolor=vermillion, label="site down"),
-            Line2D([], [], color=vermillion, lw=2, label="readers lost"),
-            Line2D([], [], color=green, marker="|", ls="", ms=8, label="deploy"),
-            Line2D([], [], color=vermillion, marker="x", ls="", ms=6, label="deploy that broke it"),
-        ], loc="lower left", bbox_to_anchor=(0, 1.0), ncols=5, frameon=False, fontsize=8,
-            handlelength=1.5, columnspacing=1.2)
+        ax.legend(
+            handles=[
+                Line2D([], [], color=blue, lw=1, label="readers arriving"),
+                Patch(facecolor=vermillion, alpha=0.3, edgecolor=vermillion, label="site down"),
+                Line2D([], [], color=vermillion, lw=2, label="readers lost"),
+                Line2D([], [], color=green, marker="|", ls="", ms=8, label="deploy"),
+                Line2D([], [], color=vermillion, marker="x", ls="", ms=6, label="deploy that broke it"),
+            ],
+            loc="lower left",
+            bbox_to_anchor=(0, 1.0),
+            ncols=5,
+            frameon=False,
+            fontsize=8,
+            handlelength=1.5,
+            columnspacing=1.2,
+        )
         # The moving parts: empty now, filled by update().
         self.spans = PolyCollection([], facecolor=vermillion, edgecolor=vermillion, alpha=0.3, lw=0.8)
         self.lost = LineCollection([], colors=vermillion, lw=1.5)
@@ -325,6 +394,7 @@ class _QuarterPicture:
     def png(self) -> bytes:
         """The current canvas as PNG bytes (fast settings: no metadata, light compression)."""
         from PIL import Image
+
         buffer = self.canvas.buffer_rgba()
         image = Image.frombuffer("RGBA", (buffer.shape[1], buffer.shape[0]), buffer, "raw", "RGBA", 0, 1)
         out = io.BytesIO()
@@ -335,6 +405,7 @@ class _QuarterPicture:
 # --------------------------------------------------------------------------
 # The dial
 # --------------------------------------------------------------------------
+
 
 def _dial_class():
     """Build the DeployDial class on first use (ipywidgets is imported lazily)."""
@@ -370,23 +441,27 @@ def _dial_class():
             png = base64.b64encode(self.figure.value).decode("ascii")
             alt = html.escape(describe_view(self.summary, self._weeks))
             settings = html.escape(settings_text(self.settings))
-            return (f"<div class='{CSS['dial']}'><p><i>Still copy of the deploy dial ({settings}). "
-                    f"Run the notebook to move the controls.</i></p>"
-                    f"<img src='data:image/png;base64,{png}' alt='{alt}'/>"
-                    f"<div style='display:flex;gap:2em'>{self.maya.value}{self.sam.value}</div></div>")
+            return (
+                f"<div class='{CSS['dial']}'><p><i>Still copy of the deploy dial ({settings}). "
+                f"Run the notebook to move the controls.</i></p>"
+                f"<img src='data:image/png;base64,{png}' alt='{alt}'/>"
+                f"<div style='display:flex;gap:2em'>{self.maya.value}{self.sam.value}</div></div>"
+            )
 
         def _set_controls(self, settings: dict) -> None:
             """Put ``settings`` (simulate() arguments) on the controls, with one redraw."""
             from pageturn.sim import DEFAULTS
+
             full = {**DEFAULTS, **settings}
-            self._quiet = True                       # one redraw for the whole change, not one per control
+            self._quiet = True  # one redraw for the whole change, not one per control
             try:
                 self.deploys.value = full["deploys_per_week"]
                 self.failure.value = 100 * full["deploy_failure_rate"]
                 self.defects.value = 100 * full["defect_rate"]
                 self.restore.value = full["time_to_restore_minutes"]
-                self._fixed = {k: full[k] for k in ("features_per_week", "rollback_max_batch",
-                                                   "full_outage_max_minutes")}
+                self._fixed = {
+                    k: full[k] for k in ("features_per_week", "rollback_max_batch", "full_outage_max_minutes")
+                }
                 for name, (arg, off, _label, _tip) in SWITCHES.items():
                     on = full[arg] != off
                     if on:
@@ -403,6 +478,7 @@ def _dial_class():
                 ValueError: if ``name`` is not one of the presets.
             """
             from pageturn import PRESETS
+
             checks.choice("name", name, PRESETS)
             self._set_controls(PRESETS[name])
 
@@ -415,21 +491,26 @@ def _dial_class():
                 ValueError: if ``name`` is not one of :data:`WORLDS`.
             """
             from pageturn.sim import MECHANISMS, mechanisms_on
+
             checks.choice("name", name, WORLDS)
             self._on_values = {k: MECHANISMS[k][1][SWITCHES[k][0]] for k in SWITCHES}
-            self._set_controls(dict(mechanisms_on(*WORLDS[name][1]),
-                                    deploys_per_week=float(self.deploys.value)))
+            self._set_controls(dict(mechanisms_on(*WORLDS[name][1]), deploys_per_week=float(self.deploys.value)))
 
         def refresh(self, change=None) -> None:
             """Re-simulate with the current control values and update the view in place."""
             if self._quiet:
                 return
             from pageturn import simulate
-            self.settings = dict(deploys_per_week=float(self.deploys.value),
-                                 deploy_failure_rate=float(self.failure.value) / 100,
-                                 defect_rate=float(self.defects.value) / 100,
-                                 time_to_restore_minutes=float(self.restore.value),
-                                 **self._fixed, weeks=self._weeks, seed=self._seed)
+
+            self.settings = dict(
+                deploys_per_week=float(self.deploys.value),
+                deploy_failure_rate=float(self.failure.value) / 100,
+                defect_rate=float(self.defects.value) / 100,
+                time_to_restore_minutes=float(self.restore.value),
+                **self._fixed,
+                weeks=self._weeks,
+                seed=self._seed,
+            )
             for name, (arg, off, _label, _tip) in SWITCHES.items():
                 self.settings[arg] = self._on_values[name] if self.switches[name].value else off
             sim = simulate(**self.settings)
@@ -444,6 +525,7 @@ def _dial_class():
             self.sam.value = sam_scoreboard_html(self.summary, before)
             # The clusters need more deploys than a quarter holds: classify a long run of the same settings.
             from pageturn.dora import PRESET_WEEKS
+
             self.long_summary = simulate(**dict(self.settings, weeks=PRESET_WEEKS)).summary()
             self.cluster.value = cluster_html(self.summary, self.long_summary, PRESET_WEEKS)
 
@@ -451,9 +533,12 @@ def _dial_class():
     return DeployDial
 
 
-_KEY_WORDS = {"deploys_per_week": "deploy frequency", "lead_time_days_median": "lead time",
-              "change_failure_rate": "change failure rate",
-              "time_to_restore_minutes_median": "time to restore"}
+_KEY_WORDS = {
+    "deploys_per_week": "deploy frequency",
+    "lead_time_days_median": "lead time",
+    "change_failure_rate": "change failure rate",
+    "time_to_restore_minutes_median": "time to restore",
+}
 
 
 def cluster_html(summary: dict, long_summary: dict | None = None, long_weeks: int | None = None) -> str:
@@ -469,26 +554,29 @@ def cluster_html(summary: dict, long_summary: dict | None = None, long_weeks: in
     from pageturn import dora
 
     def line(found):
-        return "; ".join(f"{html.escape(_KEY_WORDS.get(key, key))}: <b>{html.escape(' / '.join(names) or '—')}</b>"
-                         for key, names in found.items())
+        return "; ".join(
+            f"{html.escape(_KEY_WORDS.get(key, key))}: <b>{html.escape(' / '.join(names) or '—')}</b>"
+            for key, names in found.items()
+        )
+
     parts = []
     if long_summary is not None:
         years = (long_weeks or 0) / 52
         parts.append(f"over {years:g} years with these settings: {line(dora.classify(long_summary))}")
     parts.append(f"in this quarter: {line(dora.classify(summary))}")
-    return ("<span style='font-size:90%'>DORA 2023 cluster of each key metric, "
-            + "<br>".join(parts) + "</span>")
+    return "<span style='font-size:90%'>DORA 2023 cluster of each key metric, " + "<br>".join(parts) + "</span>"
 
 
 def settings_text(settings: dict) -> str:
     """The dial's settings in plain words, e.g. '5 deploys per week, 0.2 % of deploys fail on their own, ...'."""
-    on = [SWITCHES[name][2].lower() for name, (arg, off, _l, _t) in SWITCHES.items()
-          if settings.get(arg, off) != off]
-    return (f"{settings['deploys_per_week']:.3g} deploys per week, "
-            f"{100 * settings['deploy_failure_rate']:.3g} % of deploys fail on their own, "
-            f"{100 * settings['defect_rate']:.3g} % of changes carry a fault, "
-            f"median {settings['time_to_restore_minutes']:,.0f} minutes to restore; "
-            + ("; ".join(on) if on else "no batch-size mechanism on"))
+    on = [SWITCHES[name][2].lower() for name, (arg, off, _l, _t) in SWITCHES.items() if settings.get(arg, off) != off]
+    return (
+        f"{settings['deploys_per_week']:.3g} deploys per week, "
+        f"{100 * settings['deploy_failure_rate']:.3g} % of deploys fail on their own, "
+        f"{100 * settings['defect_rate']:.3g} % of changes carry a fault, "
+        f"median {settings['time_to_restore_minutes']:,.0f} minutes to restore; "
+        + ("; ".join(on) if on else "no batch-size mechanism on")
+    )
 
 
 def deploy_dial(weeks: int = 13, seed: int = 0, world: str = "equal_risk"):
@@ -517,6 +605,7 @@ def deploy_dial(weeks: int = 13, seed: int = 0, world: str = "equal_risk"):
             is not a whole number >= 0 or ``world`` is not one of :data:`WORLDS`.
     """
     import ipywidgets as widgets
+
     from pageturn import PRESETS, simulate
     from pageturn.sim import MECHANISMS
 
@@ -528,42 +617,78 @@ def deploy_dial(weeks: int = 13, seed: int = 0, world: str = "equal_risk"):
     wide = widgets.Layout(width="42em", max_width="100%")
 
     deploys = widgets.FloatLogSlider(
-        value=5.0, base=10, min=math.log10(dep_lo), max=math.log10(dep_hi), step=0.05,
-        description="Deploys per week", readout_format=".2f", continuous_update=False,
-        style=label_style, layout=wide,
-        tooltip="How many times a week Maya's team puts new code into production (log scale)")
+        value=5.0,
+        base=10,
+        min=math.log10(dep_lo),
+        max=math.log10(dep_hi),
+        step=0.05,
+        description="Deploys per week",
+        readout_format=".2f",
+        continuous_update=False,
+        style=label_style,
+        layout=wide,
+        tooltip="How many times a week Maya's team puts new code into production (log scale)",
+    )
     failure = widgets.FloatSlider(
-        value=10.0, min=fail_lo, max=fail_hi, step=0.1, description="Chance a deploy fails on its own (%)",
-        readout_format=".1f", continuous_update=False, style=label_style, layout=wide,
-        tooltip="Percent chance that the act of deploying breaks production, whatever the deploy carries")
+        value=10.0,
+        min=fail_lo,
+        max=fail_hi,
+        step=0.1,
+        description="Chance a deploy fails on its own (%)",
+        readout_format=".1f",
+        continuous_update=False,
+        style=label_style,
+        layout=wide,
+        tooltip="Percent chance that the act of deploying breaks production, whatever the deploy carries",
+    )
     defects = widgets.FloatSlider(
-        value=0.0, min=DEFECT_PERCENT_RANGE[0], max=DEFECT_PERCENT_RANGE[1], step=0.5,
-        description="Chance one change has a fault (%)", readout_format=".1f", continuous_update=False,
-        style=label_style, layout=wide,
-        tooltip="Percent chance that one finished change carries a fault that breaks production if it ships")
+        value=0.0,
+        min=DEFECT_PERCENT_RANGE[0],
+        max=DEFECT_PERCENT_RANGE[1],
+        step=0.5,
+        description="Chance one change has a fault (%)",
+        readout_format=".1f",
+        continuous_update=False,
+        style=label_style,
+        layout=wide,
+        tooltip="Percent chance that one finished change carries a fault that breaks production if it ships",
+    )
     restore = widgets.FloatLogSlider(
-        value=45.0, base=10, min=math.log10(res_lo), max=math.log10(res_hi), step=0.05,
-        description="Median time to restore (minutes)", readout_format=",.0f",
-        continuous_update=False, style=label_style, layout=wide,
-        tooltip="Typical minutes from a broken deploy of one change until Sam has Pageturn working again "
-                "(log scale)")
+        value=45.0,
+        base=10,
+        min=math.log10(res_lo),
+        max=math.log10(res_hi),
+        step=0.05,
+        description="Median time to restore (minutes)",
+        readout_format=",.0f",
+        continuous_update=False,
+        style=label_style,
+        layout=wide,
+        tooltip="Typical minutes from a broken deploy of one change until Sam has Pageturn working again (log scale)",
+    )
     switches = {}
     for name, (_arg, _off, label, tip) in SWITCHES.items():
-        box = widgets.Checkbox(value=False, description=label, tooltip=tip, indent=False,
-                               layout=widgets.Layout(width="20em"))
+        box = widgets.Checkbox(
+            value=False, description=label, tooltip=tip, indent=False, layout=widgets.Layout(width="20em")
+        )
         box.add_class(MECHANISM_CSS.format(name))
         switches[name] = box
     world_buttons = {}
     for name, (label, _mechs) in WORLDS.items():
-        button = widgets.Button(description=label, tooltip=f"Set every control to the world '{label}' "
-                                "(the deploy frequency stays)", layout=widgets.Layout(width="16em"))
+        button = widgets.Button(
+            description=label,
+            tooltip=f"Set every control to the world '{label}' (the deploy frequency stays)",
+            layout=widgets.Layout(width="16em"),
+        )
         button.add_class(WORLD_CSS.format(name))
         world_buttons[name] = button
     preset_buttons = {}
     for name in PRESETS:
-        button = widgets.Button(description=name.capitalize(),
-                                tooltip=f"Set the controls to settings that land in DORA's '{name}' cluster",
-                                layout=widgets.Layout(width="7em"))
+        button = widgets.Button(
+            description=name.capitalize(),
+            tooltip=f"Set the controls to settings that land in DORA's '{name}' cluster",
+            layout=widgets.Layout(width="7em"),
+        )
         button.add_class(PRESET_CSS.format(name))
         preset_buttons[name] = button
     figure = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
@@ -574,10 +699,17 @@ def deploy_dial(weeks: int = 13, seed: int = 0, world: str = "equal_risk"):
     row = widgets.Layout(flex_flow="row wrap", align_items="center")
     mechanisms = widgets.HBox([widgets.Label("Mechanisms:"), *switches.values()], layout=row)
     worlds = widgets.HBox([widgets.Label("Worlds:"), *world_buttons.values()], layout=row)
-    controls = widgets.VBox([
-        deploys, failure, defects, restore, mechanisms, worlds,
-        widgets.HBox([widgets.Label("DORA presets:"), *preset_buttons.values()], layout=row),
-    ])
+    controls = widgets.VBox(
+        [
+            deploys,
+            failure,
+            defects,
+            restore,
+            mechanisms,
+            worlds,
+            widgets.HBox([widgets.Label("DORA presets:"), *preset_buttons.values()], layout=row),
+        ]
+    )
     scoreboards = widgets.HBox([maya, sam], layout=widgets.Layout(flex_flow="row wrap", grid_gap="0 1.5em"))
     dial = cls([controls, figure, caption, scoreboards, cluster])
     dial._weeks, dial._seed, dial._quiet = weeks, seed, False
@@ -592,11 +724,21 @@ def deploy_dial(weeks: int = 13, seed: int = 0, world: str = "equal_risk"):
     first = simulate(weeks=weeks, seed=seed)
     dial._picture = _QuarterPicture(first.readers_per_minute, weeks)
 
-    for widget, css in ((dial, "dial"), (controls, "controls"), (deploys, "deploys"),
-                        (failure, "failure"), (defects, "defects"), (restore, "restore"),
-                        (mechanisms, "mechanisms"), (worlds, "worlds"),
-                        (figure, "figure"), (caption, "caption"), (maya, "maya"), (sam, "sam"),
-                        (cluster, "cluster")):
+    for widget, css in (
+        (dial, "dial"),
+        (controls, "controls"),
+        (deploys, "deploys"),
+        (failure, "failure"),
+        (defects, "defects"),
+        (restore, "restore"),
+        (mechanisms, "mechanisms"),
+        (worlds, "worlds"),
+        (figure, "figure"),
+        (caption, "caption"),
+        (maya, "maya"),
+        (sam, "sam"),
+        (cluster, "cluster"),
+    ):
         widget.add_class(CSS[css])
     for control in (deploys, failure, defects, restore, *switches.values()):
         control.observe(dial.refresh, names="value")
@@ -620,6 +762,7 @@ def show_dial(weeks: int = 13, seed: int = 0, world: str = "equal_risk") -> None
         ValueError: as :func:`deploy_dial`.
     """
     from IPython.display import display
+
     display(deploy_dial(weeks=weeks, seed=seed, world=world))
 
 
@@ -656,6 +799,7 @@ def measure_update(n: int = 30, weeks: int = 13, seed: int = 0) -> list[float]:
 # Still plots for Lesson 1
 # --------------------------------------------------------------------------
 
+
 def show_figure(fig) -> None:
     """Display a matplotlib Figure in the notebook as a PNG image.
 
@@ -667,6 +811,7 @@ def show_figure(fig) -> None:
     """
     from IPython.display import Image, display
     from matplotlib.figure import Figure
+
     if not isinstance(fig, Figure):
         raise ValueError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
     out = io.BytesIO()
@@ -691,11 +836,14 @@ def outage_cost_by_hour(outage_minutes: float = 60.0, weeks: int = 1, seed: int 
     """
     import numpy as np
     import pandas as pd
+
     from pageturn import simulate
 
     outage_minutes = checks.number("outage_minutes", outage_minutes, low=1, high=1440)
     weeks, seed = _check_weeks_seed(weeks, seed)
-    rpm = np.asarray(simulate(defect_rate=0.0, deploy_failure_rate=0.0, weeks=weeks, seed=seed).readers_per_minute, dtype=float)
+    rpm = np.asarray(
+        simulate(defect_rate=0.0, deploy_failure_rate=0.0, weeks=weeks, seed=seed).readers_per_minute, dtype=float
+    )
     cumulative = np.concatenate([[0.0], np.cumsum(rpm)])
     length = int(round(outage_minutes))
     rows = []
@@ -713,6 +861,7 @@ def plot_outage_cost(table, outage_minutes: float = 60.0, highlight=(3, 15)):
     Returns the matplotlib Figure.
     """
     from matplotlib.figure import Figure
+
     orange, sky, green, yellow, blue, vermillion, purple, black = _palette()
     fig = Figure(figsize=(8, 3), dpi=90, layout="constrained")
     ax = fig.add_subplot()
@@ -730,8 +879,7 @@ def plot_outage_cost(table, outage_minutes: float = 60.0, highlight=(3, 15)):
     return fig
 
 
-def mechanism_table(deploys_per_week=(0.25, 0.5, 1, 2, 5, 10, 20, 50), *, weeks: int = 13,
-                    seeds=range(20), **settings):
+def mechanism_table(deploys_per_week=(0.25, 0.5, 1, 2, 5, 10, 20, 50), *, weeks: int = 13, seeds=range(20), **settings):
     """Median lead time and downtime for each deploy frequency, as the mechanisms switch on.
 
     Step 0 is :data:`pageturn.sim.EQUAL_RISK` (every deploy equally risky);
@@ -755,6 +903,7 @@ def mechanism_table(deploys_per_week=(0.25, 0.5, 1, 2, 5, 10, 20, 50), *, weeks:
     """
     import numpy as np
     import pandas as pd
+
     from pageturn import simulate
     from pageturn.sim import MECHANISMS, mechanisms_on
 
@@ -768,11 +917,18 @@ def mechanism_table(deploys_per_week=(0.25, 0.5, 1, 2, 5, 10, 20, 50), *, weeks:
         label = MECHANISMS[names[step - 1]][0] if step else "Every deploy equally risky"
         for dpw in deploys_per_week:
             results = [simulate(deploys_per_week=dpw, weeks=weeks, seed=s, **world).summary() for s in seeds]
-            rows.append({"step": step, "mechanism": label, "deploys_per_week": float(dpw),
-                         **{k: float(np.nanmedian([r[k] for r in results]))
-                            for k in ("lead_time_days_median", "downtime_minutes", "incidents")},
-                         "share_within_budget": float(np.mean([r["error_budget_left_minutes"] >= 0
-                                                               for r in results]))})
+            rows.append(
+                {
+                    "step": step,
+                    "mechanism": label,
+                    "deploys_per_week": float(dpw),
+                    **{
+                        k: float(np.nanmedian([r[k] for r in results]))
+                        for k in ("lead_time_days_median", "downtime_minutes", "incidents")
+                    },
+                    "share_within_budget": float(np.mean([r["error_budget_left_minutes"] >= 0 for r in results])),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -784,23 +940,36 @@ def plot_mechanisms(table, budget_minutes: float | None = None):
     """
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter
+
     from pageturn.sim import error_budget_minutes
+
     orange, sky, green, yellow, blue, vermillion, purple, black = _palette()
     if budget_minutes is None:
         budget_minutes = error_budget_minutes(13)
     fig = Figure(figsize=(8, 5.4), dpi=90, layout="constrained")
     ax = fig.add_subplot()
-    styles = [(vermillion, "o", "-"), (orange, "s", "--"), (sky, "^", "-."), (purple, "D", ":"),
-              (blue, "v", "-")]
+    styles = [(vermillion, "o", "-"), (orange, "s", "--"), (sky, "^", "-."), (purple, "D", ":"), (blue, "v", "-")]
     for step, part in table.groupby("step", sort=True):
         colour, marker, line = styles[step % len(styles)]
         part = part.sort_values("deploys_per_week")
         label = f"{step}. " + (part["mechanism"].iloc[0] if step == 0 else "+ " + part["mechanism"].iloc[0])
-        ax.plot(part["deploys_per_week"], part["downtime_minutes"], marker=marker, ls=line,
-                color=colour, label=label, lw=2 if step == table["step"].max() else 1.2)
+        ax.plot(
+            part["deploys_per_week"],
+            part["downtime_minutes"],
+            marker=marker,
+            ls=line,
+            color=colour,
+            label=label,
+            lw=2 if step == table["step"].max() else 1.2,
+        )
     ax.axhline(budget_minutes, color=black, ls="--", lw=0.8)
-    ax.annotate(f"error budget at 99.9 %: {budget_minutes:,.0f} minutes", (table["deploys_per_week"].min(),
-                budget_minutes), textcoords="offset points", xytext=(2, 4), fontsize=8)
+    ax.annotate(
+        f"error budget at 99.9 %: {budget_minutes:,.0f} minutes",
+        (table["deploys_per_week"].min(), budget_minutes),
+        textcoords="offset points",
+        xytext=(2, 4),
+        fontsize=8,
+    )
     ax.set_xscale("log")
     ax.set_yscale("symlog", linthresh=100, linscale=0.5)
     ax.set_ylim(0, max(float(table["downtime_minutes"].max()), budget_minutes) * 1.5)

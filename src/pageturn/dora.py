@@ -30,8 +30,7 @@ import math
 
 INF = math.inf
 
-KEYS = ("deploys_per_week", "lead_time_days_median", "change_failure_rate",
-        "time_to_restore_minutes_median")
+KEYS = ("deploys_per_week", "lead_time_days_median", "change_failure_rate", "time_to_restore_minutes_median")
 """The four key metrics, as named in :meth:`pageturn.sim.Simulation.summary`."""
 
 REPORT = "Accelerate State of DevOps Report 2023 (Google Cloud / DORA)"
@@ -52,26 +51,66 @@ PRESET_WEEKS = 260
 # Change failure rates in the report are typical values (5 %, 10 %, 15 %, 64 %);
 # the boundaries here lie halfway between neighbouring values.
 CLUSTERS = {
-    "elite": {"deploys_per_week": (7.0, INF), "lead_time_days_median": (0.0, 1.0),
-              "change_failure_rate": (0.0, 0.075), "time_to_restore_minutes_median": (0.0, 60.0)},
-    "high": {"deploys_per_week": (1.0, 7.0), "lead_time_days_median": (1.0, 7.0),
-             "change_failure_rate": (0.075, 0.125), "time_to_restore_minutes_median": (60.0, 1440.0)},
-    "medium": {"deploys_per_week": (12 / 52, 1.0), "lead_time_days_median": (7.0, 31.0),
-               "change_failure_rate": (0.125, 0.395), "time_to_restore_minutes_median": (1440.0, 10080.0)},
-    "low": {"deploys_per_week": (0.0, 1.0), "lead_time_days_median": (7.0, INF),
-            "change_failure_rate": (0.395, 1.0 + 1e-9), "time_to_restore_minutes_median": (10080.0, INF)},
+    "elite": {
+        "deploys_per_week": (7.0, INF),
+        "lead_time_days_median": (0.0, 1.0),
+        "change_failure_rate": (0.0, 0.075),
+        "time_to_restore_minutes_median": (0.0, 60.0),
+    },
+    "high": {
+        "deploys_per_week": (1.0, 7.0),
+        "lead_time_days_median": (1.0, 7.0),
+        "change_failure_rate": (0.075, 0.125),
+        "time_to_restore_minutes_median": (60.0, 1440.0),
+    },
+    "medium": {
+        "deploys_per_week": (12 / 52, 1.0),
+        "lead_time_days_median": (7.0, 31.0),
+        "change_failure_rate": (0.125, 0.395),
+        "time_to_restore_minutes_median": (1440.0, 10080.0),
+    },
+    "low": {
+        "deploys_per_week": (0.0, 1.0),
+        "lead_time_days_median": (7.0, INF),
+        "change_failure_rate": (0.395, 1.0 + 1e-9),
+        "time_to_restore_minutes_median": (10080.0, INF),
+    },
 }
 """For each cluster, each key's [low, high) range."""
 
 PRESETS = {
-    "elite": dict(deploys_per_week=15.0, features_per_week=10.0, defect_rate=0.08, review_catch=0.4,
-                  deploy_failure_rate=0.002, time_to_restore_minutes=25.0),
-    "high": dict(deploys_per_week=2.0, features_per_week=10.0, defect_rate=0.025, review_catch=0.5,
-                 deploy_failure_rate=0.005, time_to_restore_minutes=30.0),
-    "medium": dict(deploys_per_week=0.35, features_per_week=6.0, defect_rate=0.02, review_catch=0.5,
-                   deploy_failure_rate=0.01, time_to_restore_minutes=300.0),
-    "low": dict(deploys_per_week=0.3, features_per_week=10.0, defect_rate=0.05, review_catch=0.5,
-                deploy_failure_rate=0.05, time_to_restore_minutes=3000.0),
+    "elite": dict(
+        deploys_per_week=15.0,
+        features_per_week=10.0,
+        defect_rate=0.08,
+        review_catch=0.4,
+        deploy_failure_rate=0.002,
+        time_to_restore_minutes=25.0,
+    ),
+    "high": dict(
+        deploys_per_week=2.0,
+        features_per_week=10.0,
+        defect_rate=0.025,
+        review_catch=0.5,
+        deploy_failure_rate=0.005,
+        time_to_restore_minutes=30.0,
+    ),
+    "medium": dict(
+        deploys_per_week=0.35,
+        features_per_week=6.0,
+        defect_rate=0.02,
+        review_catch=0.5,
+        deploy_failure_rate=0.01,
+        time_to_restore_minutes=300.0,
+    ),
+    "low": dict(
+        deploys_per_week=0.3,
+        features_per_week=10.0,
+        defect_rate=0.05,
+        review_catch=0.5,
+        deploy_failure_rate=0.05,
+        time_to_restore_minutes=3000.0,
+    ),
 }
 """Keyword arguments for :func:`pageturn.simulate`, one set per cluster.
 
@@ -98,6 +137,9 @@ def classify(summary: dict) -> dict:
     result = {}
     for key in KEYS:
         value = float(summary[key])
-        result[key] = [name for name, ranges in CLUSTERS.items()
-                       if not math.isnan(value) and ranges[key][0] <= value < ranges[key][1]]
+        result[key] = [
+            name
+            for name, ranges in CLUSTERS.items()
+            if not math.isnan(value) and ranges[key][0] <= value < ranges[key][1]
+        ]
     return result

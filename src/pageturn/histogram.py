@@ -25,8 +25,8 @@ argument, the value and what was expected.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -34,12 +34,26 @@ import pandas as pd
 from .checks import choice, number
 
 __all__ = [
-    "Histogram", "percentile", "histogram", "merge", "estimate_percentile",
-    "linear_edges", "log_edges", "base", "log_bucket_index",
-    "log_bucket_count", "linear_bucket_count",
-    "heatmap", "percentile_over_time", "fanout_probability",
-    "percentiles_by", "group_percentile_spread", "share_slower_than",
-    "to_prometheus", "summary_to_prometheus", "from_prometheus",
+    "Histogram",
+    "percentile",
+    "histogram",
+    "merge",
+    "estimate_percentile",
+    "linear_edges",
+    "log_edges",
+    "base",
+    "log_bucket_index",
+    "log_bucket_count",
+    "linear_bucket_count",
+    "heatmap",
+    "percentile_over_time",
+    "fanout_probability",
+    "percentiles_by",
+    "group_percentile_spread",
+    "share_slower_than",
+    "to_prometheus",
+    "summary_to_prometheus",
+    "from_prometheus",
 ]
 
 MIN_SCALE, MAX_SCALE = -10, 20
@@ -64,12 +78,15 @@ def _values(name: str, values, *, positive: bool = False) -> np.ndarray:
         raise ValueError(f"{name} must hold at least one value, got an empty sequence")
     bad = ~np.isfinite(arr)
     if bad.any():
-        raise ValueError(f"{name} must be finite numbers, got {float(arr[bad][0])!r} "
-                         f"at position {int(np.flatnonzero(bad)[0])}")
+        raise ValueError(
+            f"{name} must be finite numbers, got {float(arr[bad][0])!r} at position {int(np.flatnonzero(bad)[0])}"
+        )
     if positive and (arr <= 0).any():
         first = int(np.flatnonzero(arr <= 0)[0])
-        raise ValueError(f"{name} must be > 0 (a log-spaced bucket has no room for zero or "
-                         f"negative values), got {arr[first]!r} at position {first}")
+        raise ValueError(
+            f"{name} must be > 0 (a log-spaced bucket has no room for zero or "
+            f"negative values), got {arr[first]!r} at position {first}"
+        )
     return arr
 
 
@@ -142,10 +159,17 @@ def group_percentile_spread(values, splits: Mapping[str, object], p: float = 99)
     rows = []
     for name, keys in splits.items():
         per_group = percentiles_by(arr, keys, (p,))[col]
-        rows.append({"split by": name, "groups": int(per_group.size),
-                     f"smallest p{p:g} (ms)": per_group.min(), f"mean of p{p:g}s (ms)": per_group.mean(),
-                     f"largest p{p:g} (ms)": per_group.max(), f"true p{p:g} (ms)": true,
-                     "mean is off by (%)": 100 * (per_group.mean() / true - 1)})
+        rows.append(
+            {
+                "split by": name,
+                "groups": int(per_group.size),
+                f"smallest p{p:g} (ms)": per_group.min(),
+                f"mean of p{p:g}s (ms)": per_group.mean(),
+                f"largest p{p:g} (ms)": per_group.max(),
+                f"true p{p:g} (ms)": true,
+                "mean is off by (%)": 100 * (per_group.mean() / true - 1),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -182,8 +206,9 @@ class Histogram:
             raise ValueError(f"edges must be strictly increasing numbers, got {self.edges!r:.80}")
         counts = np.array(self.counts, dtype=float)
         if counts.shape != (edges.size - 1,):
-            raise ValueError(f"counts must hold one number per bucket ({edges.size - 1} for "
-                             f"{edges.size} edges), got {counts.size}")
+            raise ValueError(
+                f"counts must hold one number per bucket ({edges.size - 1} for {edges.size} edges), got {counts.size}"
+            )
         if not np.isfinite(counts).all() or (counts < 0).any() or (counts != np.round(counts)).any():
             raise ValueError(f"counts must be whole numbers >= 0, got {self.counts!r:.80}")
         counts = counts.astype(np.int64)
@@ -199,8 +224,10 @@ class Histogram:
         return int(self.counts.sum())
 
     def __repr__(self) -> str:
-        return (f"Histogram({self.counts.size} buckets from {self.edges[0]:g} ms to "
-                f"{self.edges[-1]:g} ms, {self.count} values)")
+        return (
+            f"Histogram({self.counts.size} buckets from {self.edges[0]:g} ms to "
+            f"{self.edges[-1]:g} ms, {self.count} values)"
+        )
 
 
 def _edges(name: str, edges) -> np.ndarray:
@@ -216,9 +243,11 @@ def _bucket_of(values: np.ndarray, edges: np.ndarray, name: str = "values") -> n
     outside = (j == 0) | (j == edges.size)
     if outside.any():
         first = int(np.flatnonzero(outside)[0])
-        raise ValueError(f"{name} must lie in ({edges[0]:g}, {edges[-1]:g}] to fit the buckets, "
-                         f"got {values[first]!r} at position {first}; widen the edges "
-                         f"(an edge of 0 or inf is allowed)")
+        raise ValueError(
+            f"{name} must lie in ({edges[0]:g}, {edges[-1]:g}] to fit the buckets, "
+            f"got {values[first]!r} at position {first}; widen the edges "
+            f"(an edge of 0 or inf is allowed)"
+        )
     return j - 1
 
 
@@ -257,8 +286,10 @@ def merge(histograms: Iterable[Histogram]) -> Histogram:
         if not isinstance(h, Histogram):
             raise ValueError(f"histograms[{i}] must be a Histogram, got {type(h).__name__}")
         if not np.array_equal(h.edges, hists[0].edges):
-            raise ValueError(f"histograms[{i}] has different edges from histograms[0]; "
-                             f"only histograms with the same edges can be merged by adding counts")
+            raise ValueError(
+                f"histograms[{i}] has different edges from histograms[0]; "
+                f"only histograms with the same edges can be merged by adding counts"
+            )
     counts = np.sum([h.counts for h in hists], axis=0)
     return Histogram(hists[0].edges, counts, float(sum(h.total_ms for h in hists)))
 
@@ -312,9 +343,11 @@ def share_slower_than(hist: Histogram, threshold_ms: float) -> float:
     threshold_ms = number("threshold_ms", threshold_ms)
     hits = np.flatnonzero(np.isclose(hist.edges, threshold_ms, rtol=1e-9, atol=0))
     if hits.size == 0:
-        raise ValueError(f"threshold_ms must be one of the bucket edges (a histogram cannot say more than "
-                         f"its buckets), got {threshold_ms!r}")
-    return float(hist.counts[hits[0]:].sum() / hist.count)
+        raise ValueError(
+            f"threshold_ms must be one of the bucket edges (a histogram cannot say more than "
+            f"its buckets), got {threshold_ms!r}"
+        )
+    return float(hist.counts[hits[0] :].sum() / hist.count)
 
 
 # --------------------------------------------------------------------------- bucket layouts
@@ -330,8 +363,7 @@ def linear_edges(low_ms: float, high_ms: float, width_ms: float) -> np.ndarray:
     width_ms = number("width_ms", width_ms, low=0, low_open=True)
     n = linear_bucket_count(low_ms, high_ms, width_ms)
     if n > 10_000_000:
-        raise ValueError(f"width_ms must give at most 10,000,000 buckets, got {width_ms!r} "
-                         f"which needs {n:,} buckets")
+        raise ValueError(f"width_ms must give at most 10,000,000 buckets, got {width_ms!r} which needs {n:,} buckets")
     edges = low_ms + width_ms * np.arange(n + 1, dtype=float)
     if edges[-1] < high_ms:  # rounding left the top just short of high_ms
         edges = np.append(edges, edges[-1] + width_ms)
@@ -369,7 +401,7 @@ def base(scale: int) -> float:
 
 def _boundary(index, scale: int):
     with np.errstate(over="ignore", under="ignore"):
-        return np.exp2(np.asarray(index, dtype=float) / 2.0 ** scale)
+        return np.exp2(np.asarray(index, dtype=float) / 2.0**scale)
 
 
 def log_bucket_index(value, scale: int):
@@ -396,7 +428,7 @@ def log_bucket_index(value, scale: int):
     scalar = np.ndim(value) == 0
     v = _values("value", value, positive=True)
     with np.errstate(over="ignore"):
-        idx = np.ceil(np.log2(v) * 2.0 ** scale).astype(np.int64) - 1
+        idx = np.ceil(np.log2(v) * 2.0**scale).astype(np.int64) - 1
     normal = v >= np.finfo(float).tiny  # below ~2.2e-308 the edges themselves are not representable
     idx = np.where(normal & (v <= _boundary(idx, scale)), idx - 1, idx)
     idx = np.where(normal & (v > _boundary(idx + 1, scale)), idx + 1, idx)
@@ -531,16 +563,17 @@ def _labelled(histograms, name: str):
     if isinstance(histograms, Histogram):
         return {"": histograms}
     if not isinstance(histograms, Mapping) or not histograms:
-        raise ValueError(f"{name} must be a Histogram or a non-empty mapping of label value -> "
-                         f"Histogram, got {type(histograms).__name__}")
+        raise ValueError(
+            f"{name} must be a Histogram or a non-empty mapping of label value -> "
+            f"Histogram, got {type(histograms).__name__}"
+        )
     for key, h in histograms.items():
         if not isinstance(h, Histogram):
             raise ValueError(f"{name}[{key!r}] must be a Histogram, got {type(h).__name__}")
     return dict(histograms)
 
 
-def to_prometheus(histograms, name: str = "pageturn_request_duration_seconds",
-                  label: str = "server") -> str:
+def to_prometheus(histograms, name: str = "pageturn_request_duration_seconds", label: str = "server") -> str:
     """Prometheus text exposition of one or more histograms (edges converted from ms to seconds).
 
     ``histograms`` is one :class:`Histogram` or a mapping from a label value
@@ -557,8 +590,7 @@ def to_prometheus(histograms, name: str = "pageturn_request_duration_seconds",
 
     hists = _labelled(histograms, "histograms")
     labelled = list(hists) != [""]
-    family = HistogramMetricFamily(name, "Pageturn request latency (seconds).",
-                                   labels=[label] if labelled else None)
+    family = HistogramMetricFamily(name, "Pageturn request latency (seconds).", labels=[label] if labelled else None)
     for key, h in hists.items():
         upper = h.edges[1:] / 1000.0
         cumulative = np.cumsum(h.counts)
@@ -571,9 +603,12 @@ def to_prometheus(histograms, name: str = "pageturn_request_duration_seconds",
     return generate_latest(registry).decode()
 
 
-def summary_to_prometheus(groups: Mapping[str, object], quantiles=(0.5, 0.9, 0.99),
-                          name: str = "pageturn_request_duration_seconds",
-                          label: str = "server") -> str:
+def summary_to_prometheus(
+    groups: Mapping[str, object],
+    quantiles=(0.5, 0.9, 0.99),
+    name: str = "pageturn_request_duration_seconds",
+    label: str = "server",
+) -> str:
     """Prometheus text of a *summary*: quantiles each server computed for itself (ms -> s).
 
     ``groups`` maps a label value (a server name) to that server's latencies in ms.
@@ -596,8 +631,7 @@ def summary_to_prometheus(groups: Mapping[str, object], quantiles=(0.5, 0.9, 0.9
     for key, values in groups.items():
         arr = _values(f"groups[{key!r}]", values)
         for q in qs:
-            family.add_sample(name, {label: str(key), "quantile": _le(q)},
-                              float(np.quantile(arr, q)) / 1000.0)
+            family.add_sample(name, {label: str(key), "quantile": _le(q)}, float(np.quantile(arr, q)) / 1000.0)
         family.add_sample(name + "_count", {label: str(key)}, float(arr.size))
         family.add_sample(name + "_sum", {label: str(key)}, float(arr.sum()) / 1000.0)
     registry = CollectorRegistry()
@@ -605,8 +639,7 @@ def summary_to_prometheus(groups: Mapping[str, object], quantiles=(0.5, 0.9, 0.9
     return generate_latest(registry).decode()
 
 
-def from_prometheus(text: str, name: str = "pageturn_request_duration_seconds",
-                    **labels: str) -> Histogram:
+def from_prometheus(text: str, name: str = "pageturn_request_duration_seconds", **labels: str) -> Histogram:
     """Read a Prometheus histogram back from exposition ``text`` into a :class:`Histogram` (ms).
 
     Every series of the histogram ``name`` whose labels match ``labels`` (all of
@@ -622,7 +655,7 @@ def from_prometheus(text: str, name: str = "pageturn_request_duration_seconds",
 
     if not isinstance(text, str):
         raise ValueError(f"text must be Prometheus exposition text (str), got {type(text).__name__}")
-    base_name = name[:-len("_bucket")] if name.endswith("_bucket") else name
+    base_name = name[: -len("_bucket")] if name.endswith("_bucket") else name
     series: dict[tuple, dict] = {}
     for family in text_string_to_metric_families(text):
         if family.name != base_name or family.type != "histogram":

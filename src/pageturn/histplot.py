@@ -8,7 +8,7 @@ matplotlib is imported only when a function is called.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -25,12 +25,14 @@ MARK_COLOURS = tuple(PALETTE[i] for i in (7, 5, 6, 4))
 def _axes(ax, size):
     if ax is None:
         import matplotlib.pyplot as plt
+
         _, ax = plt.subplots(figsize=size, layout="constrained")
     return ax
 
 
-def plot_histograms(hists: Mapping[str, Histogram], *, title: str, ax=None,
-                    marks: Mapping[str, float] | None = None, log_x: bool = True):
+def plot_histograms(
+    hists: Mapping[str, Histogram], *, title: str, ax=None, marks: Mapping[str, float] | None = None, log_x: bool = True
+):
     """Draw histograms as step lines, each as the share of its requests per bucket (%).
 
     Shares rather than counts let a small group (a canary, one server) sit next
@@ -56,13 +58,20 @@ def plot_histograms(hists: Mapping[str, Histogram], *, title: str, ax=None,
         edges = h.edges.copy()
         if log_x and edges[0] <= 0:
             edges[0] = edges[1] / 2
-        ax.stairs(share, edges, label=label, color=LINE_COLOURS[i], linewidth=2,
-                  linestyle=styles[i % len(styles)])
+        ax.stairs(share, edges, label=label, color=LINE_COLOURS[i], linewidth=2, linestyle=styles[i % len(styles)])
     for j, (label, value) in enumerate((marks or {}).items()):
         colour = MARK_COLOURS[j % len(MARK_COLOURS)]
         ax.axvline(value, color=colour, linestyle=":", linewidth=1.5)
-        ax.annotate(f"{label} = {value:,.0f} ms", (value, 1.0), xycoords=("data", "axes fraction"),
-                    rotation=90, va="top", ha="right", fontsize=9, color=colour)
+        ax.annotate(
+            f"{label} = {value:,.0f} ms",
+            (value, 1.0),
+            xycoords=("data", "axes fraction"),
+            rotation=90,
+            va="top",
+            ha="right",
+            fontsize=9,
+            color=colour,
+        )
     if log_x:
         ax.set_xscale("log")
     ax.set_xlabel("latency (ms" + (", log scale)" if log_x else ")"))
@@ -86,25 +95,37 @@ def plot_heatmap(table: pd.DataFrame, *, title: str, ax=None, line: pd.Series | 
     """
     from matplotlib.colors import LinearSegmentedColormap, LogNorm
 
-    if (not isinstance(table, pd.DataFrame) or not isinstance(table.index, pd.DatetimeIndex)
-            or not isinstance(table.columns, pd.IntervalIndex) or table.empty):
-        raise ValueError("table must be a DataFrame made by pageturn.histogram.heatmap, "
-                         f"got {type(table).__name__}")
+    if (
+        not isinstance(table, pd.DataFrame)
+        or not isinstance(table.index, pd.DatetimeIndex)
+        or not isinstance(table.columns, pd.IntervalIndex)
+        or table.empty
+    ):
+        raise ValueError(f"table must be a DataFrame made by pageturn.histogram.heatmap, got {type(table).__name__}")
     edges = np.append(table.columns.left.to_numpy(float), table.columns.right[-1])
     if edges[0] <= 0 or not np.isfinite(edges[-1]):
-        raise ValueError("table must have latency buckets with edges in (0, inf) to draw on a log scale, "
-                         f"got edges from {edges[0]:g} to {edges[-1]:g} ms")
+        raise ValueError(
+            "table must have latency buckets with edges in (0, inf) to draw on a log scale, "
+            f"got edges from {edges[0]:g} to {edges[-1]:g} ms"
+        )
     step = table.index[1] - table.index[0] if len(table.index) > 1 else pd.Timedelta("1min")
     times = table.index.append(pd.DatetimeIndex([table.index[-1] + step]))
     ax = _axes(ax, (9, 4))
     colours = LinearSegmentedColormap.from_list("pageturn", [WHITE, PALETTE[1], PALETTE[4], PALETTE[7]])
     counts = table.to_numpy(float).T
-    mesh = ax.pcolormesh(times, edges, np.ma.masked_equal(counts, 0), cmap=colours,
-                         norm=LogNorm(vmin=1, vmax=max(2.0, counts.max())), shading="flat")
+    mesh = ax.pcolormesh(
+        times,
+        edges,
+        np.ma.masked_equal(counts, 0),
+        cmap=colours,
+        norm=LogNorm(vmin=1, vmax=max(2.0, counts.max())),
+        shading="flat",
+    )
     ax.figure.colorbar(mesh, ax=ax, label="requests per cell (log scale)")
     if line is not None:
-        ax.plot(line.index + step / 2, line.to_numpy(float), color=PALETTE[5], linewidth=2,
-                label=str(line.name or "line"))
+        ax.plot(
+            line.index + step / 2, line.to_numpy(float), color=PALETTE[5], linewidth=2, label=str(line.name or "line")
+        )
         ax.legend(loc="upper left", frameon=True)
     ax.set_yscale("log")
     ax.set_ylim(edges[0], edges[-1])
@@ -129,18 +150,24 @@ def plot_group_percentiles(per_group: pd.Series, overall: float, *, title: str, 
         raise ValueError(f"per_group must be a non-empty pandas Series of percentiles (ms), got {per_group!r:.80}")
     overall = number("overall", overall)
     ax = _axes(ax, (7, 3.2))
-    ax.bar([str(i) for i in per_group.index], per_group.to_numpy(float), color=PALETTE[1],
-           label=f"each group's own p{p:g}")
+    ax.bar(
+        [str(i) for i in per_group.index], per_group.to_numpy(float), color=PALETTE[1], label=f"each group's own p{p:g}"
+    )
     ax.axhline(overall, color=PALETTE[5], linewidth=2, label=f"true overall p{p:g}: {overall:,.0f} ms")
-    ax.axhline(float(per_group.mean()), color=PALETTE[7], linestyle="--",
-               label=f"mean of the p{p:g}s: {per_group.mean():,.0f} ms")
+    ax.axhline(
+        float(per_group.mean()),
+        color=PALETTE[7],
+        linestyle="--",
+        label=f"mean of the p{p:g}s: {per_group.mean():,.0f} ms",
+    )
     ax.set(title=title, xlabel=str(per_group.index.name or "group"), ylabel=f"p{p:g} latency (ms)")
     ax.legend(loc="upper left", frameon=False)
     return ax
 
 
-def plot_bucket_widths(layouts: Mapping[str, np.ndarray], *, title: str = "Bucket width across the latency range",
-                       ax=None):
+def plot_bucket_widths(
+    layouts: Mapping[str, np.ndarray], *, title: str = "Bucket width across the latency range", ax=None
+):
     """Step lines of each layout's bucket width (ms) against the bucket's upper edge (ms), log-log.
 
     ``layouts`` maps a label to bucket edges in ms (all > 0).
@@ -156,10 +183,18 @@ def plot_bucket_widths(layouts: Mapping[str, np.ndarray], *, title: str = "Bucke
         e = np.asarray(edges, dtype=float)
         if e.ndim != 1 or e.size < 2 or not (np.diff(e) > 0).all():
             raise ValueError(f"layouts[{label!r}] must be at least 2 strictly increasing edges, got {edges!r:.80}")
-        ax.step(e[1:], np.diff(e), where="post", color=LINE_COLOURS[(i + 3) % len(LINE_COLOURS)],
-                linewidth=2, linestyle=styles[i % len(styles)], label=label)
-    ax.set(xscale="log", yscale="log", title=title,
-           xlabel="latency (ms, log scale)", ylabel="bucket width (ms, log scale)")
+        ax.step(
+            e[1:],
+            np.diff(e),
+            where="post",
+            color=LINE_COLOURS[(i + 3) % len(LINE_COLOURS)],
+            linewidth=2,
+            linestyle=styles[i % len(styles)],
+            label=label,
+        )
+    ax.set(
+        xscale="log", yscale="log", title=title, xlabel="latency (ms, log scale)", ylabel="bucket width (ms, log scale)"
+    )
     ax.legend(frameon=False)
     return ax
 
@@ -183,15 +218,31 @@ def plot_fanout(max_calls: int = 100, marks=(10, 50, 100), p: float = 99.0, ax=N
         share = 100 * fanout_probability(k, p)
         last = k == max(marks)
         ax.plot(k, share, "o", color=PALETTE[7])
-        ax.annotate(f"N = {k}: {share:.0f} %", (k, share), textcoords="offset points",
-                    xytext=(-8, 8) if last else (8, -16), ha="right" if last else "left", color=PALETTE[7])
-    ax.set(title=f"Pages that wait for at least one call slower than the p{p:g}",
-           xlabel="backend calls per page, N", ylabel="share of pages (%)", ylim=(0, 100))
+        ax.annotate(
+            f"N = {k}: {share:.0f} %",
+            (k, share),
+            textcoords="offset points",
+            xytext=(-8, 8) if last else (8, -16),
+            ha="right" if last else "left",
+            color=PALETTE[7],
+        )
+    ax.set(
+        title=f"Pages that wait for at least one call slower than the p{p:g}",
+        xlabel="backend calls per page, N",
+        ylabel="share of pages (%)",
+        ylim=(0, 100),
+    )
     return ax
 
 
-def plot_outcome_heatmaps(ok: pd.DataFrame, failed: pd.DataFrame, *, title: str,
-                          ok_line: pd.Series | None = None, error_share: pd.Series | None = None):
+def plot_outcome_heatmaps(
+    ok: pd.DataFrame,
+    failed: pd.DataFrame,
+    *,
+    title: str,
+    ok_line: pd.Series | None = None,
+    error_share: pd.Series | None = None,
+):
     """Two latency heat maps one above the other, on the same time and latency axes:
     the successful requests (with ``ok_line``, e.g. their p99) and the failed ones
     (with ``error_share``, the share of requests that failed in each slot, 0..1,
@@ -207,8 +258,9 @@ def plot_outcome_heatmaps(ok: pd.DataFrame, failed: pd.DataFrame, *, title: str,
 
     for name, table in (("ok", ok), ("failed", failed)):
         if not isinstance(table, pd.DataFrame) or not isinstance(table.columns, pd.IntervalIndex):
-            raise ValueError(f"{name} must be a DataFrame made by pageturn.histogram.heatmap, "
-                             f"got {type(table).__name__}")
+            raise ValueError(
+                f"{name} must be a DataFrame made by pageturn.histogram.heatmap, got {type(table).__name__}"
+            )
     if not ok.columns.equals(failed.columns):
         raise ValueError("ok and failed must use the same latency buckets")
     failed = failed.reindex(index=ok.index, fill_value=0)
@@ -218,8 +270,13 @@ def plot_outcome_heatmaps(ok: pd.DataFrame, failed: pd.DataFrame, *, title: str,
     if error_share is not None:
         step = ok.index[1] - ok.index[0] if len(ok.index) > 1 else pd.Timedelta("1min")
         right = bottom.twinx()
-        right.plot(error_share.index + step / 2, 100 * error_share.to_numpy(float), color=PALETTE[5],
-                   linewidth=2, label="share of requests that failed (%)")
+        right.plot(
+            error_share.index + step / 2,
+            100 * error_share.to_numpy(float),
+            color=PALETTE[5],
+            linewidth=2,
+            label="share of requests that failed (%)",
+        )
         right.set_ylabel("requests that failed (%)")
         right.set_ylim(0, 100)
         right.legend(loc="upper right", frameon=True)

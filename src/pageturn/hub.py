@@ -53,8 +53,18 @@ COURSE_ID = manifest.course_id()
 NAME = re.compile(r"[a-z][a-z0-9.\-]{0,31}")
 """Hub user names = Unix account names = nbgrader student ids (as ``USERNAME_PATTERN`` in the hub config)."""
 # What a copy of a course root leaves behind: the teacher's grading state and the local exchange.
-COURSE_STATE = ("gradebook.db", "submitted", "autograded", "feedback", "release", "exchange", "grades_*.csv",
-                "grading_*.log", "__pycache__", ".ipynb_checkpoints")
+COURSE_STATE = (
+    "gradebook.db",
+    "submitted",
+    "autograded",
+    "feedback",
+    "release",
+    "exchange",
+    "grades_*.csv",
+    "grading_*.log",
+    "__pycache__",
+    ".ipynb_checkpoints",
+)
 
 
 @dataclass
@@ -80,8 +90,10 @@ class Course:
 
 def _check_name(name: str, what: str) -> str:
     if not isinstance(name, str) or not NAME.fullmatch(name):
-        raise ValueError(f"{what} must be a lower-case letter then up to 31 lower-case letters, digits, dots "
-                         f"or dashes (a hub user, a Unix account and an nbgrader student id at once); got {name!r}")
+        raise ValueError(
+            f"{what} must be a lower-case letter then up to 31 lower-case letters, digits, dots "
+            f"or dashes (a hub user, a Unix account and an nbgrader student id at once); got {name!r}"
+        )
     return name
 
 
@@ -107,8 +119,20 @@ def ensure_user(name: str, home: Path) -> pwd.struct_passwd:
         if entry.pw_dir != str(home):
             _run(["usermod", "--home", str(home), name])
     except KeyError:
-        _run(["useradd", "--no-create-home", "--home-dir", str(home), "--shell", "/bin/bash", "--user-group",
-              "--groups", GROUP, name])
+        _run(
+            [
+                "useradd",
+                "--no-create-home",
+                "--home-dir",
+                str(home),
+                "--shell",
+                "/bin/bash",
+                "--user-group",
+                "--groups",
+                GROUP,
+                name,
+            ]
+        )
     _run(["usermod", "--append", "--groups", GROUP, name])
     entry = pwd.getpwnam(name)
     home.mkdir(parents=True, exist_ok=True)
@@ -125,7 +149,7 @@ def _run(argv):
 
 
 def _chown_tree(path: Path, entry) -> None:
-    for dirpath, dirnames, filenames in os.walk(path):
+    for dirpath, _dirnames, filenames in os.walk(path):
         os.chown(dirpath, entry.pw_uid, entry.pw_gid)
         for f in filenames:
             os.lchown(os.path.join(dirpath, f), entry.pw_uid, entry.pw_gid)
@@ -161,8 +185,10 @@ def grant_access(root: Path) -> list[str]:
     """
     folders = [str(d) for d in _blocked_folders()]
     if folders and not shutil.which("setfacl"):
-        raise RuntimeError(f"the hub's users cannot reach {', '.join(folders)}; install setfacl (Debian's acl) "
-                           "or make those folders passable (chmod o+x)")
+        raise RuntimeError(
+            f"the hub's users cannot reach {', '.join(folders)}; install setfacl (Debian's acl) "
+            "or make those folders passable (chmod o+x)"
+        )
     for d in folders:
         _run(["setfacl", "--modify", f"g:{GROUP}:x", d])
     (Path(root) / "acl.txt").write_text("".join(f"{d}\n" for d in folders))
@@ -187,13 +213,18 @@ def check_readable(user: str) -> None:
     Raises:
         RuntimeError: naming the folder to open, when ``import pageturn, nbgrader`` fails as ``user``.
     """
-    proc = subprocess.run(["runuser", "-u", user, "--", str(BIN / "python"), "-c", "import pageturn, nbgrader"],
-                          capture_output=True, text=True, cwd="/")
+    proc = subprocess.run(
+        ["runuser", "-u", user, "--", str(BIN / "python"), "-c", "import pageturn, nbgrader"],
+        capture_output=True,
+        text=True,
+        cwd="/",
+    )
     if proc.returncode != 0:
         raise RuntimeError(
             f"the hub's users cannot run its Python environment ({sys.prefix}) or read the course "
             f"({REPO}): every folder on the way must be readable by all (chmod o+rx), or clone the "
-            f"repository under /srv or /tmp. As {user}: {proc.stderr.strip()[-300:]}")
+            f"repository under /srv or /tmp. As {user}: {proc.stderr.strip()[-300:]}"
+        )
 
 
 def prepare(root, courses, *, homes=None, password: str | None = None) -> dict:
@@ -231,7 +262,7 @@ def prepare(root, courses, *, homes=None, password: str | None = None) -> dict:
     os.chmod(homes, 0o755)
     exchange = root / "exchange"
     exchange.mkdir(exist_ok=True)
-    os.chmod(exchange, 0o1777)        # everyone writes; only owners delete (nbgrader sets the rest per course)
+    os.chmod(exchange, 0o1777)  # everyone writes; only owners delete (nbgrader sets the rest per course)
     users = sorted({u for k in courses for u in [*k.teachers, *k.students]})
     for u in users:
         ensure_user(u, homes / u)
@@ -240,8 +271,9 @@ def prepare(root, courses, *, homes=None, password: str | None = None) -> dict:
         entry = ensure_user(k.grader(), homes / k.grader())
         dest = homes / k.grader() / "pageturn" / "grading"
         copy_course(Path(k.source), dest, entry)
-        listed.append({"id": k.id, "teachers": list(k.teachers), "students": list(k.students), "port": k.port,
-                       "root": str(dest)})
+        listed.append(
+            {"id": k.id, "teachers": list(k.teachers), "students": list(k.students), "port": k.port, "root": str(dest)}
+        )
     (root / "courses.json").write_text(json.dumps(listed, indent=1))
     grant_access(root)
     check_readable(users[0] if users else courses[0].grader())
@@ -277,7 +309,7 @@ class Hub:
     def root(self) -> Path:
         return Path(self.env["PAGETURN_HUB_ROOT"])
 
-    def start(self, timeout: float = 120, attempts: int = 3) -> "Hub":
+    def start(self, timeout: float = 120, attempts: int = 3) -> Hub:
         """Start ``jupyterhub`` and wait until its API answers.
 
         JupyterHub gives a managed service (the formgrader) ten one-second tries to answer, then exits;
@@ -295,7 +327,7 @@ class Hub:
                 if attempt == attempts or "Cannot connect to" not in str(exc):
                     raise
 
-    def _start(self, timeout: float) -> "Hub":
+    def _start(self, timeout: float) -> Hub:
         proxy = BIN / "configurable-http-proxy"
         if not (BIN / "jupyterhub").exists() or not proxy.exists():
             raise RuntimeError(f"JupyterHub or configurable-http-proxy is not installed in {BIN}: run `make hub-deps`")
@@ -304,24 +336,35 @@ class Hub:
         self.proxy_api_port = self.proxy_api_port or free_port()
         env = dict(os.environ)
         env.update(self.env)
-        env.update(PAGETURN_HUB_PORT=str(self.port), PAGETURN_HUB_API_PORT=str(self.api_port),
-                   PAGETURN_PROXY_API_PORT=str(self.proxy_api_port),
-                   PATH=f"{BIN}{os.pathsep}{env.get('PATH', '/usr/bin:/bin')}")
+        env.update(
+            PAGETURN_HUB_PORT=str(self.port),
+            PAGETURN_HUB_API_PORT=str(self.api_port),
+            PAGETURN_PROXY_API_PORT=str(self.proxy_api_port),
+            PATH=f"{BIN}{os.pathsep}{env.get('PATH', '/usr/bin:/bin')}",
+        )
         env.setdefault("PAGETURN_PROXY", str(proxy))
         self.starts += 1
         self.log = self.root / f"jupyterhub-{self.starts}.log"
         out = open(self.log, "w")
-        self.proc = subprocess.Popen([str(BIN / "jupyterhub"), "-f", str(CONFIG)], cwd=self.root, env=env,
-                                     stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            [str(BIN / "jupyterhub"), "-f", str(CONFIG)],
+            cwd=self.root,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         out.close()
         import requests
+
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 gave_up = [line for line in self.tail(400).splitlines() if "Cannot connect to" in line]
-                raise RuntimeError(f"jupyterhub exited with {self.proc.returncode}:\n{self.tail()}\n"
-                                   + "\n".join(gave_up))
+                raise RuntimeError(
+                    f"jupyterhub exited with {self.proc.returncode}:\n{self.tail()}\n" + "\n".join(gave_up)
+                )
             try:
                 if requests.get(f"{self.url}/hub/api/", timeout=2).status_code == 200:
                     return self
@@ -337,7 +380,10 @@ class Hub:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
     def stop(self, timeout: float = 60) -> int | None:
-        """Stop the hub (SIGTERM: it stops the users' servers, services and the proxy first); kill it after ``timeout`` s."""
+        """Stop the hub (SIGTERM: it stops the users' servers, services and the proxy first).
+
+        Kills it after ``timeout`` seconds.
+        """
         if self.proc is None or self.proc.poll() is not None:
             return None if self.proc is None else self.proc.returncode
         self.proc.send_signal(signal.SIGTERM)
@@ -417,10 +463,13 @@ def main(argv=None) -> int:
         revoke_access(args.root)
         print(f"hub: {exc}", file=sys.stderr)
         return 1
-    print(f"JupyterHub with the demo class: {hub.url}/hub/login (127.0.0.1 only)\n"
-          f"  teacher: teacher1 (opens the formgrader from the Courses tab, or {hub.url}/services/{COURSE_ID}/lab)\n"
-          f"  students: student1, student2, student3; hub admin: {ADMIN}; password for everyone: {args.password}\n"
-          f"  hub log: {hub.log}; Ctrl-C stops the hub and every server it started.", flush=True)
+    print(
+        f"JupyterHub with the demo class: {hub.url}/hub/login (127.0.0.1 only)\n"
+        f"  teacher: teacher1 (opens the formgrader from the Courses tab, or {hub.url}/services/{COURSE_ID}/lab)\n"
+        f"  students: student1, student2, student3; hub admin: {ADMIN}; password for everyone: {args.password}\n"
+        f"  hub log: {hub.log}; Ctrl-C stops the hub and every server it started.",
+        flush=True,
+    )
     try:
         while hub.proc.poll() is None:
             time.sleep(1)

@@ -134,8 +134,9 @@ def _exit() -> None:
         try:
             cleanup()
         except Exception as exc:  # noqa: BLE001 - report and go on: every clean-up gets its turn
-            warnings.warn(f"clean-up {getattr(cleanup, '__qualname__', cleanup)} failed: {exc}", RuntimeWarning,
-                          stacklevel=1)
+            warnings.warn(
+                f"clean-up {getattr(cleanup, '__qualname__', cleanup)} failed: {exc}", RuntimeWarning, stacklevel=1
+            )
 
 
 atexit.register(_exit)

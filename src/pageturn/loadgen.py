@@ -37,10 +37,37 @@ from pageturn import checks
 MAX_COUNT = 20_000
 MAX_DURATION_S = 120.0
 DEFAULT_MIX = {"log_book": 0.2, "my_books": 0.6, "search": 0.2}
-_WORDS = ("the", "night", "river", "dune", "house", "war", "sea", "stone", "garden", "city",
-          "winter", "letters", "moon", "road", "fire", "silence")
-COLUMNS = ["i", "route", "reader", "due_s", "sent_s", "done_s", "latency_ms", "latency_from_due_ms",
-           "status", "version", "error"]
+_WORDS = (
+    "the",
+    "night",
+    "river",
+    "dune",
+    "house",
+    "war",
+    "sea",
+    "stone",
+    "garden",
+    "city",
+    "winter",
+    "letters",
+    "moon",
+    "road",
+    "fire",
+    "silence",
+)
+COLUMNS = [
+    "i",
+    "route",
+    "reader",
+    "due_s",
+    "sent_s",
+    "done_s",
+    "latency_ms",
+    "latency_from_due_ms",
+    "status",
+    "version",
+    "error",
+]
 
 
 def plan(count: int, *, mix=None, readers: int = 50, seed: int = 0) -> list[dict]:
@@ -64,8 +91,11 @@ def plan(count: int, *, mix=None, readers: int = 50, seed: int = 0) -> list[dict
         reader = f"reader-{rng.randrange(readers):05d}"
         if route == "log_book":
             title = " ".join(rng.choice(_WORDS) for _ in range(3)).capitalize()
-            item = {"method": "POST", "path": "/books",
-                    "body": {"reader": reader, "title": f"{title} {i}", "author": f"Author {rng.randrange(40)}"}}
+            item = {
+                "method": "POST",
+                "path": "/books",
+                "body": {"reader": reader, "title": f"{title} {i}", "author": f"Author {rng.randrange(40)}"},
+            }
         elif route == "my_books":
             item = {"method": "GET", "path": f"/books?reader={reader}", "body": None}
         elif route == "search":
@@ -91,9 +121,19 @@ def _check_mix(mix):
     return dict(mix)
 
 
-def run(url: str, *, rate_per_s: float = 50.0, duration_s: float | None = None, count: int | None = None,
-        workers: int = 4, mix=None, readers: int = 50, seed: int = 0, timeout_s: float = 5.0,
-        max_wall_s: float | None = None):
+def run(
+    url: str,
+    *,
+    rate_per_s: float = 50.0,
+    duration_s: float | None = None,
+    count: int | None = None,
+    workers: int = 4,
+    mix=None,
+    readers: int = 50,
+    seed: int = 0,
+    timeout_s: float = 5.0,
+    max_wall_s: float | None = None,
+):
     """Drive the app at ``url`` at ``rate_per_s`` requests per second and return a DataFrame.
 
     Give ``duration_s`` (seconds of load; count = rate × duration) or ``count``
@@ -128,8 +168,10 @@ def run(url: str, *, rate_per_s: float = 50.0, duration_s: float | None = None, 
     count = checks.number("count", count, low=1, high=MAX_COUNT, integer=True)
     planned_s = count / rate_per_s
     if planned_s > MAX_DURATION_S:
-        raise ValueError(f"count / rate_per_s must be at most {MAX_DURATION_S:g} s of load, "
-                         f"got {count} / {rate_per_s:g} = {planned_s:g} s")
+        raise ValueError(
+            f"count / rate_per_s must be at most {MAX_DURATION_S:g} s of load, "
+            f"got {count} / {rate_per_s:g} = {planned_s:g} s"
+        )
     workers = checks.number("workers", workers, low=1, high=64, integer=True)
     timeout_s = checks.number("timeout_s", timeout_s, low=0.01, high=60)
     if max_wall_s is None:
@@ -151,8 +193,17 @@ def run(url: str, *, rate_per_s: float = 50.0, duration_s: float | None = None, 
                 return
             item = requests[i]
             due = i / rate_per_s
-            row = {"i": i, "route": item["route"], "reader": item["reader"], "due_s": due,
-                   "sent_s": float("nan"), "done_s": float("nan"), "status": 0, "version": None, "error": None}
+            row = {
+                "i": i,
+                "route": item["route"],
+                "reader": item["reader"],
+                "due_s": due,
+                "sent_s": float("nan"),
+                "done_s": float("nan"),
+                "status": 0,
+                "version": None,
+                "error": None,
+            }
             if t0 + due >= deadline:  # due after the time limit: never sent, never waited for
                 row["error"] = "not sent: time limit"
                 rows[i] = row
@@ -184,15 +235,15 @@ def run(url: str, *, rate_per_s: float = 50.0, duration_s: float | None = None, 
     frame["latency_ms"] = (frame["done_s"] - frame["sent_s"]) * 1000.0
     frame["latency_from_due_ms"] = (frame["done_s"] - frame["due_s"]) * 1000.0
     frame = frame[COLUMNS]
-    frame.attrs.update(url=url, rate_per_s=rate_per_s, count=count, workers=workers, readers=readers,
-                       seed=seed, planned_s=planned_s)
+    frame.attrs.update(
+        url=url, rate_per_s=rate_per_s, count=count, workers=workers, readers=readers, seed=seed, planned_s=planned_s
+    )
     return frame
 
 
 def _check_url(url) -> int:
     parts = urllib.parse.urlsplit(url) if isinstance(url, str) else None
-    if parts is None or parts.scheme != "http" or parts.hostname not in ("127.0.0.1", "localhost") \
-            or not parts.port:
+    if parts is None or parts.scheme != "http" or parts.hostname not in ("127.0.0.1", "localhost") or not parts.port:
         raise ValueError(f"url must look like 'http://127.0.0.1:PORT' (Pageturn's handle.url), got {url!r}")
     return parts.port
 
@@ -228,10 +279,13 @@ def summary(frame, percentiles=(50, 90, 99, 100)):
         raise ValueError("frame has no answered request (status > 0)")
     for p in percentiles:
         checks.number("percentile", p, low=0, high=100)
-    return pd.DataFrame({"from sent (ms)": [float(np.percentile(done["latency_ms"], p)) for p in percentiles],
-                         "from due (ms)": [float(np.percentile(done["latency_from_due_ms"], p))
-                                           for p in percentiles]},
-                        index=[f"p{p:g}" for p in percentiles]).round(1)
+    return pd.DataFrame(
+        {
+            "from sent (ms)": [float(np.percentile(done["latency_ms"], p)) for p in percentiles],
+            "from due (ms)": [float(np.percentile(done["latency_from_due_ms"], p)) for p in percentiles],
+        },
+        index=[f"p{p:g}" for p in percentiles],
+    ).round(1)
 
 
 def plot_latency_over_time(frame, ax=None, title="Each request's latency, measured two ways"):
@@ -246,10 +300,15 @@ def plot_latency_over_time(frame, ax=None, title="Each request's latency, measur
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 3.2))
     done = frame[frame["status"] > 0]
-    ax.scatter(done["due_s"], done["latency_from_due_ms"], s=8, color=colours[5],
-               label="from due (what a reader felt)")
-    ax.scatter(done["due_s"], done["latency_ms"], s=8, color=colours[4], marker="x",
-               label="from sent (what a naive tool reports)")
+    ax.scatter(done["due_s"], done["latency_from_due_ms"], s=8, color=colours[5], label="from due (what a reader felt)")
+    ax.scatter(
+        done["due_s"],
+        done["latency_ms"],
+        s=8,
+        color=colours[4],
+        marker="x",
+        label="from sent (what a naive tool reports)",
+    )
     ax.set_yscale("log")
     ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
     ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())

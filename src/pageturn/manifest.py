@@ -40,8 +40,11 @@ def root() -> Path:
     for candidate in candidates:
         if (candidate / FILENAME).is_file():
             return candidate
-    raise FileNotFoundError(f"could not find the course root (a folder holding {FILENAME}); looked in: "
-                            + ", ".join(map(str, candidates)) + ". Set PAGETURN_ROOT to the course's folder.")
+    raise FileNotFoundError(
+        f"could not find the course root (a folder holding {FILENAME}); looked in: "
+        + ", ".join(map(str, candidates))
+        + ". Set PAGETURN_ROOT to the course's folder."
+    )
 
 
 @dataclass(frozen=True)
@@ -135,8 +138,12 @@ def parse(text: str) -> Course:
         minutes = _field(entry, "minutes", int, where)
         if not 1 <= minutes <= 300:
             raise ValueError(f"{where}: minutes must be between 1 and 300; got {minutes!r}")
-        common = dict(kind=kind, title=_field(entry, "title", str, where),
-                      summary=_field(entry, "summary", str, where), minutes=minutes)
+        common = dict(
+            kind=kind,
+            title=_field(entry, "title", str, where),
+            summary=_field(entry, "summary", str, where),
+            minutes=minutes,
+        )
         if kind == "lesson":
             path = _field(entry, "path", str, where)
             item = Item(key=Path(path).stem, path=path, quiz=entry.get("quiz"), **common)
@@ -145,16 +152,25 @@ def parse(text: str) -> Course:
             points = entry.get("points")
             if isinstance(points, bool) or not isinstance(points, (int, float)) or points <= 0:
                 raise ValueError(f"{where}: points must be a positive number; got {points!r}")
-            item = Item(key=name, path=f"labs/{name}/{name}.ipynb",
-                        source=f"grading/source/{name}/{name}.ipynb", points=points, **common)
+            item = Item(
+                key=name,
+                path=f"labs/{name}/{name}.ipynb",
+                source=f"grading/source/{name}/{name}.ipynb",
+                points=points,
+                **common,
+            )
         if item.key in seen:
             raise ValueError(f"{where}: {item.key!r} is listed twice")
         seen.add(item.key)
         items.append(item)
     if not items:
         raise ValueError("course.toml: no [[item]] entries; expected the course's lessons and labs")
-    return Course(id=course_id, title=_field(head, "title", str, "[course]"),
-                  start=_field(head, "start", str, "[course]"), items=tuple(items))
+    return Course(
+        id=course_id,
+        title=_field(head, "title", str, "[course]"),
+        start=_field(head, "start", str, "[course]"),
+        items=tuple(items),
+    )
 
 
 def load(path: str | os.PathLike | None = None) -> Course:

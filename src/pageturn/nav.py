@@ -61,8 +61,12 @@ def course_list(course: manifest.Course) -> str:
         lines.append(f"{n}. **[{item.title}]({_rel(item.path, course.start)})**  ")
         lines.append(f"   {item.summary} About {item.minutes} minutes.")
     total = sum(i.minutes for i in course.items)
-    lines += ["", f"In all, about {total // 60} hours {total % 60} minutes."
-              if total % 60 else f"In all, about {total // 60} hours."]
+    lines += [
+        "",
+        f"In all, about {total // 60} hours {total % 60} minutes."
+        if total % 60
+        else f"In all, about {total // 60} hours.",
+    ]
     return "\n".join(lines)
 
 
@@ -73,6 +77,7 @@ def _is_nav(cell) -> bool:
 def _set_edges(nb, line: str) -> bool:
     """Make ``line`` the first and the last cell of ``nb``; return True if that changed anything."""
     import nbformat
+
     changed = False
     for end in (0, -1):
         cell = nb.cells[end] if nb.cells else None
@@ -93,8 +98,10 @@ def _set_edges(nb, line: str) -> bool:
 def _set_list(nb, text: str, path: Path) -> bool:
     cells = [c for c in nb.cells if c.cell_type == "markdown" and c.source.startswith(LIST_HEADING)]
     if len(cells) != 1:
-        raise ValueError(f"{path}: the start page must have exactly one markdown cell starting with "
-                         f"{LIST_HEADING!r}; found {len(cells)}")
+        raise ValueError(
+            f"{path}: the start page must have exactly one markdown cell starting with "
+            f"{LIST_HEADING!r}; found {len(cells)}"
+        )
     if cells[0].source != text:
         cells[0].source = text
         return True
@@ -111,6 +118,7 @@ def plan(course: manifest.Course, root: Path) -> list[tuple[Path, object]]:
         ValueError: for a start page without its course list cell.
     """
     import nbformat
+
     targets = [(root / course.start, start_line(course))]
     for item in course.items:
         targets.append((root / (item.source or item.path), nav_line(course, item)))
@@ -132,6 +140,7 @@ def main(argv=None) -> int:
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if a notebook disagrees")
     args = parser.parse_args(argv)
     import nbformat
+
     root = manifest.root()
     course = manifest.load(root / manifest.FILENAME)
     stale = plan(course, root)

@@ -7,7 +7,6 @@ and stored widget state, so notebooks are kept in git without outputs.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 
 def strip(nb) -> bool:
@@ -46,6 +45,7 @@ def stored_clean(nb) -> list[str]:
 
 def main(argv=None) -> int:
     import nbformat
+
     args = sys.argv[1:] if argv is None else argv
     if not args or args[0] != "strip":
         print("usage: python -m pageturn.nbtools strip FILE...", file=sys.stderr)

@@ -38,7 +38,8 @@ class ReleaseConflict(RuntimeError):
             "these files differ from the last release (a learner may have edited them), "
             f"so they were kept as they are:\n{listing}\n"
             "Copy them elsewhere if you want to keep that work, then run `make release FORCE=1` "
-            "(or `python -m pageturn.release --force`) to overwrite them.")
+            "(or `python -m pageturn.release --force`) to overwrite them."
+        )
 
 
 @dataclass
@@ -73,19 +74,20 @@ def run_nbgrader(args, course: Path, check: bool = True, fast: bool = False) -> 
     Raises:
         RuntimeError: with nbgrader's output, when it fails and ``check`` is set.
     """
-    proc = subprocess.run([*nbgrader_command(fast), *args], cwd=course, env=nbgrader_env(),
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [*nbgrader_command(fast), *args], cwd=course, env=nbgrader_env(), capture_output=True, text=True
+    )
     if check and proc.returncode != 0:
-        raise RuntimeError(f"nbgrader {' '.join(args)} failed (exit {proc.returncode}):\n"
-                           f"{proc.stdout}\n{proc.stderr}")
+        raise RuntimeError(f"nbgrader {' '.join(args)} failed (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     return proc
 
 
 def list_labs(course: Path) -> list[str]:
     """Names of the labs in ``course/source/``, sorted."""
     source = Path(course) / "source"
-    return sorted(p.name for p in source.iterdir() if p.is_dir() and not p.name.startswith(".")) \
-        if source.is_dir() else []
+    return (
+        sorted(p.name for p in source.iterdir() if p.is_dir() and not p.name.startswith(".")) if source.is_dir() else []
+    )
 
 
 def _sha(path: Path) -> str:
@@ -93,8 +95,11 @@ def _sha(path: Path) -> str:
 
 
 def _files(folder: Path) -> dict[str, Path]:
-    return {p.relative_to(folder).as_posix(): p for p in sorted(folder.rglob("*"))
-            if p.is_file() and ".ipynb_checkpoints" not in p.parts}
+    return {
+        p.relative_to(folder).as_posix(): p
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and ".ipynb_checkpoints" not in p.parts
+    }
 
 
 def release(labs=None, *, course="grading", out="labs", force: bool = False) -> ReleaseReport:
@@ -122,7 +127,7 @@ def release(labs=None, *, course="grading", out="labs", force: bool = False) -> 
     manifest_path = out / MANIFEST
     manifest = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {}
 
-    plan = []       # (relative name, source path or None for removal)
+    plan = []  # (relative name, source path or None for removal)
     conflicts = []
     for lab in labs:
         run_nbgrader(["generate_assignment", lab, "--force"], course)
@@ -185,8 +190,7 @@ def main(argv=None) -> int:
         print(f"released {args.out}/{rel}")
     for rel in report.removed:
         print(f"removed  {args.out}/{rel} (no longer part of the lab)")
-    print(f"{len(report.written)} written, {len(report.unchanged)} already up to date, "
-          f"{len(report.removed)} removed")
+    print(f"{len(report.written)} written, {len(report.unchanged)} already up to date, {len(report.removed)} removed")
     return 0
 
 

@@ -7,7 +7,7 @@ Monday 00:00, so index ``i`` is minute ``i`` of the simulation.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 
@@ -23,7 +23,7 @@ NIGHT_START_HOUR = 22
 NIGHT_END_HOUR = 7
 
 
-@lru_cache(maxsize=None)
+@cache
 def _week_profile() -> np.ndarray:
     minute = np.arange(MINUTES_PER_WEEK)
     hour = (minute % MINUTES_PER_DAY) / 60.0
@@ -43,6 +43,7 @@ def readers_per_minute_at(hour: float) -> float:
         ValueError: if ``hour`` is not a number in [0, 24].
     """
     from .checks import number
+
     hour = number("hour", hour, low=0, high=24)
     return float(_week_profile()[int(round(hour * 60)) % MINUTES_PER_DAY])
 

@@ -40,8 +40,7 @@ class SanityResult:
     duration_ms: float
 
 
-def request_json(url: str, method: str = "GET", path: str = "/", body=None, headers=None,
-                 timeout_s: float = 5.0):
+def request_json(url: str, method: str = "GET", path: str = "/", body=None, headers=None, timeout_s: float = 5.0):
     """Send one HTTP request to the app at ``url`` and return ``(status, headers, data)``.
 
     ``data`` is the decoded JSON answer (or the text when it is not JSON).
@@ -71,8 +70,7 @@ def request_json(url: str, method: str = "GET", path: str = "/", body=None, head
         connection.close()
 
 
-def log_and_read_back(url: str, reader: str = "sanity-bot", version: str | None = None,
-                      admin_token: str | None = None):
+def log_and_read_back(url: str, reader: str = "sanity-bot", version: str | None = None, admin_token: str | None = None):
     """Pageturn's sanity check: log a book with a unique title, then read it back.
 
     If ``version`` is given (with the app's ``admin_token``) both requests are pinned
@@ -86,8 +84,9 @@ def log_and_read_back(url: str, reader: str = "sanity-bot", version: str | None 
     if version is not None:
         headers = {"X-Pageturn-Version": version, "X-Admin-Token": admin_token or ""}
     try:
-        status, _, data = request_json(url, "POST", "/books",
-                                       {"reader": reader, "title": title, "author": "Pageturn"}, headers)
+        status, _, data = request_json(
+            url, "POST", "/books", {"reader": reader, "title": title, "author": "Pageturn"}, headers
+        )
         if status != 201:
             return False, f"logging a book answered HTTP {status}: {_error_text(data)}"
         status, answer_headers, data = request_json(url, "GET", f"/books?reader={reader}", headers=headers)
@@ -121,8 +120,7 @@ class SanityChecker:
             [1, 10000], or ``check`` is not callable.
     """
 
-    def __init__(self, check, every_s: float = 5.0, history: int = 100, on_result=None,
-                 name: str = "pageturn-sanity"):
+    def __init__(self, check, every_s: float = 5.0, history: int = 100, on_result=None, name: str = "pageturn-sanity"):
         if not callable(check):
             raise ValueError(f"check must be a function returning True/False, got {check!r}")
         self.every_s = checks.number("every_s", every_s, low=0.05, high=3600)

@@ -25,6 +25,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _saved_at(notebook: Path) -> str:
+    """When ``notebook`` was last saved, as local HH:MM:SS."""
+    return time.strftime("%H:%M:%S", time.localtime(notebook.stat().st_mtime))
+
+
 @dataclass
 class Part:
     """One graded part: its title, its state ("pass", "fail", "not checked here") and points."""
@@ -56,8 +61,10 @@ class SelfCheck:
         return sum(p.max_points for p in self.parts if p.points is not None)
 
     def __repr__(self) -> str:
-        lines = [f"Self-check of {self.notebook.name} (saved {time.strftime('%H:%M:%S', time.localtime(self.notebook.stat().st_mtime))}): "
-                 f"{self.score:g} of {self.max_score:g} points from automatic checks"]
+        lines = [
+            f"Self-check of {self.notebook.name} (saved {_saved_at(self.notebook)}): "
+            f"{self.score:g} of {self.max_score:g} points from automatic checks"
+        ]
         for p in self.parts:
             mark = {"pass": "✓", "fail": "✗"}.get(p.state, "·")
             pts = f"{p.points:g}/{p.max_points:g}" if p.points is not None else f"–/{p.max_points:g}"
@@ -70,20 +77,24 @@ class SelfCheck:
             f"<tr><td>{'✓' if p.state == 'pass' else '✗' if p.state == 'fail' else '·'}</td>"
             f"<td>{html.escape(p.title)}</td><td>{html.escape(p.state)}</td>"
             f"<td>{'' if p.points is None else format(p.points, 'g')} / {p.max_points:g}</td></tr>"
-            for p in self.parts)
+            for p in self.parts
+        )
         notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
-        return (f"<p><b>Self-check of {html.escape(self.notebook.name)}</b>: {self.score:g} of {self.max_score:g} "
-                f"points from automatic checks (written answers are graded by a teacher).</p>"
-                f"<table><tr><th></th><th>part</th><th>result</th><th>points</th></tr>{rows}</table>"
-                + (f"<ul>{notes}</ul>" if notes else ""))
+        return (
+            f"<p><b>Self-check of {html.escape(self.notebook.name)}</b>: {self.score:g} of {self.max_score:g} "
+            f"points from automatic checks (written answers are graded by a teacher).</p>"
+            f"<table><tr><th></th><th>part</th><th>result</th><th>points</th></tr>{rows}</table>"
+            + (f"<ul>{notes}</ul>" if notes else "")
+        )
 
 
 def _course(start: Path) -> Path:
     for folder in (start, *start.parents, ROOT):
         if (folder / "grading" / "source").is_dir() and (folder / "grading" / "nbgrader_config.py").is_file():
             return folder / "grading"
-    raise FileNotFoundError("the course's grading/source folder was not found above "
-                            f"{start} nor in {ROOT}; the self-check needs it")
+    raise FileNotFoundError(
+        f"the course's grading/source folder was not found above {start} nor in {ROOT}; the self-check needs it"
+    )
 
 
 def _titles(notebook) -> dict:
@@ -111,13 +122,12 @@ def _autograde(root: Path, lab: str) -> dict:
 def _in_thread(fn, *args):
     """Run ``fn`` in a worker thread: inside a Jupyter kernel the main thread's event loop is
     already running, and nbclient needs a loop of its own."""
-    from concurrent.futures import ThreadPoolExecutor
-
     import warnings
+    from concurrent.futures import ThreadPoolExecutor
 
     def quiet():
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")      # SQLAlchemy's warnings about nbgrader's own code
+            warnings.simplefilter("ignore")  # SQLAlchemy's warnings about nbgrader's own code
             return fn(*args)
 
     with ThreadPoolExecutor(1) as pool:
@@ -157,11 +167,14 @@ def _released_course(course: Path, lab: str) -> Path:
     outcome = _in_thread(run_converter, "GenerateAssignment", build, lab)
     if not outcome.get("success"):
         shutil.rmtree(build, ignore_errors=True)
-        raise RuntimeError("nbgrader generate_assignment failed for the self-check:\n" + outcome.get("log", "")
-                           + outcome.get("error", ""))
+        raise RuntimeError(
+            "nbgrader generate_assignment failed for the self-check:\n"
+            + outcome.get("log", "")
+            + outcome.get("error", "")
+        )
     try:
         build.rename(cache)
-    except OSError:             # another check made it first
+    except OSError:  # another check made it first
         shutil.rmtree(build, ignore_errors=True)
     return cache
 
@@ -204,8 +217,9 @@ def check(lab: str | None = None, *, notebook=None, course=None) -> SelfCheck | 
     known = list_labs(course)
     lab = lab or here.name
     if lab not in known:
-        raise ValueError(f"lab must be one of {', '.join(map(repr, known))} (or run check() from the lab's folder); "
-                         f"got {lab!r}")
+        raise ValueError(
+            f"lab must be one of {', '.join(map(repr, known))} (or run check() from the lab's folder); got {lab!r}"
+        )
     if notebook is None:
         candidates = [here / f"{lab}.ipynb", course.parent / "labs" / lab / f"{lab}.ipynb"]
         notebook = next((c for c in candidates if c.is_file()), candidates[0])
@@ -235,6 +249,7 @@ def check(lab: str | None = None, *, notebook=None, course=None) -> SelfCheck | 
         from nbgrader.api import Gradebook
 
         from pageturn.grading.pipeline import COURSE_ID
+
         with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id=COURSE_ID) as gb:
             sub = gb.find_submission_notebook(lab, lab, "you")
             order = {gid: i for i, gid in enumerate(titles)}
@@ -246,7 +261,13 @@ def check(lab: str | None = None, *, notebook=None, course=None) -> SelfCheck | 
                 else:
                     state = "pass" if float(g.score) >= float(g.max_score) else "fail"
                     points = float(g.score)
-                result.parts.append(Part(title=f"{titles.get(g.name, g.name)} [{g.name}]", state=state,
-                                         points=points, max_points=float(g.max_score)))
+                result.parts.append(
+                    Part(
+                        title=f"{titles.get(g.name, g.name)} [{g.name}]",
+                        state=state,
+                        points=points,
+                        max_points=float(g.max_score),
+                    )
+                )
     result.seconds = time.perf_counter() - started
     return result

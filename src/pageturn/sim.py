@@ -82,8 +82,9 @@ MAX_RESTORE_MINUTES = 262_800.0
 SLO_TARGET = 0.999
 """Sam's availability target: 99.9 % of the minutes in the simulated period."""
 
-EQUAL_RISK = dict(defect_rate=0.0, review_catch=0.0, deploy_failure_rate=0.10,
-                  restore_growth=0.0, fix_forward_factor=1.0)
+EQUAL_RISK = dict(
+    defect_rate=0.0, review_catch=0.0, deploy_failure_rate=0.10, restore_growth=0.0, fix_forward_factor=1.0
+)
 """The "every deploy is equally risky" setting, Sam's first view (pass as ``**EQUAL_RISK``).
 
 Every deploy breaks production with the same chance, 10 %, whatever it carries
@@ -92,14 +93,13 @@ lives in a change, review catches nothing, and batch size changes nothing.
 """
 
 MECHANISMS = {
-    "faults_in_changes": ("Faults live in changes; routine deploys rarely fail on their own",
-                          dict(defect_rate=0.05, deploy_failure_rate=0.002)),
-    "review_catch": ("Review and tests catch faults, less well in big batches",
-                     dict(review_catch=0.5)),
-    "slow_diagnosis": ("Big batches take longer to diagnose and restore",
-                       dict(restore_growth=0.5)),
-    "fix_forward": ("Small batches roll back; big ones must be fixed forward",
-                    dict(fix_forward_factor=3.0)),
+    "faults_in_changes": (
+        "Faults live in changes; routine deploys rarely fail on their own",
+        dict(defect_rate=0.05, deploy_failure_rate=0.002),
+    ),
+    "review_catch": ("Review and tests catch faults, less well in big batches", dict(review_catch=0.5)),
+    "slow_diagnosis": ("Big batches take longer to diagnose and restore", dict(restore_growth=0.5)),
+    "fix_forward": ("Small batches roll back; big ones must be fixed forward", dict(fix_forward_factor=3.0)),
 }
 """The mechanisms, in the order Lesson 1 switches them on, starting from :data:`EQUAL_RISK`.
 
@@ -107,9 +107,18 @@ Each value is ``(what it means, simulate() arguments that switch it on)``.
 With all four switched on, the settings equal :func:`simulate`'s defaults.
 """
 
-DEFAULTS = dict(deploys_per_week=5.0, features_per_week=10.0, defect_rate=0.05, review_catch=0.5,
-                deploy_failure_rate=0.002, time_to_restore_minutes=45.0, restore_growth=0.5,
-                rollback_max_batch=3, fix_forward_factor=3.0, full_outage_max_minutes=480.0)
+DEFAULTS = dict(
+    deploys_per_week=5.0,
+    features_per_week=10.0,
+    defect_rate=0.05,
+    review_catch=0.5,
+    deploy_failure_rate=0.002,
+    time_to_restore_minutes=45.0,
+    restore_growth=0.5,
+    rollback_max_batch=3,
+    fix_forward_factor=3.0,
+    full_outage_max_minutes=480.0,
+)
 """The defaults of :func:`simulate`: the world the course teaches."""
 
 
@@ -144,12 +153,24 @@ def error_budget_minutes(weeks: int, target: float = SLO_TARGET) -> float:
     target = number("target", target, low=0, high=1)
     return (1.0 - target) * weeks * rhythm.MINUTES_PER_WEEK
 
+
 SUMMARY_KEYS = (
-    "deploys", "incidents", "features_finished", "features_shipped",
-    "lead_time_days_median", "downtime_minutes", "availability",
-    "readers_affected", "change_failure_rate", "time_to_restore_minutes_median",
-    "deploys_per_week", "pages_at_night", "faults_caught", "faults_shipped",
-    "error_budget_minutes", "error_budget_left_minutes",
+    "deploys",
+    "incidents",
+    "features_finished",
+    "features_shipped",
+    "lead_time_days_median",
+    "downtime_minutes",
+    "availability",
+    "readers_affected",
+    "change_failure_rate",
+    "time_to_restore_minutes_median",
+    "deploys_per_week",
+    "pages_at_night",
+    "faults_caught",
+    "faults_shipped",
+    "error_budget_minutes",
+    "error_budget_left_minutes",
 )
 
 
@@ -162,16 +183,16 @@ class Simulation:
 
     params: dict
     weeks: int
-    feature_minute: np.ndarray = field(repr=False)   # when each feature was finished
-    feature_deploy: np.ndarray = field(repr=False)   # index of the deploy that shipped it (-1: waiting)
-    deploy_minute: np.ndarray = field(repr=False)    # when each deploy happened
-    deploy_batch: np.ndarray = field(repr=False)     # changes in each deploy
-    deploy_failed: np.ndarray = field(repr=False)    # did it break production?
-    deploy_faults: np.ndarray = field(repr=False)    # faulty changes each deploy shipped (not caught)
-    feature_caught: np.ndarray = field(repr=False)   # was this change's fault caught before shipping?
+    feature_minute: np.ndarray = field(repr=False)  # when each feature was finished
+    feature_deploy: np.ndarray = field(repr=False)  # index of the deploy that shipped it (-1: waiting)
+    deploy_minute: np.ndarray = field(repr=False)  # when each deploy happened
+    deploy_batch: np.ndarray = field(repr=False)  # changes in each deploy
+    deploy_failed: np.ndarray = field(repr=False)  # did it break production?
+    deploy_faults: np.ndarray = field(repr=False)  # faulty changes each deploy shipped (not caught)
+    feature_caught: np.ndarray = field(repr=False)  # was this change's fault caught before shipping?
     incident_deploy: np.ndarray = field(repr=False)  # deploy index of each incident
     incident_start: np.ndarray = field(repr=False)
-    incident_end: np.ndarray = field(repr=False)     # end of the full outage, clipped to the end
+    incident_end: np.ndarray = field(repr=False)  # end of the full outage, clipped to the end
     restore_minutes: np.ndarray = field(repr=False)  # full restore time (DORA's recovery time), even past the end
     incident_readers: np.ndarray = field(repr=False)
     incident_at_night: np.ndarray = field(repr=False)
@@ -220,13 +241,13 @@ class Simulation:
             "features_finished": int(self.feature_minute.size),
             "features_shipped": int(shipped.sum()),
             "lead_time_days_median": float(np.median(lead_minutes)) / rhythm.MINUTES_PER_DAY
-            if lead_minutes.size else float("nan"),
+            if lead_minutes.size
+            else float("nan"),
             "downtime_minutes": int(self.downtime_minutes),
             "availability": 1.0 - self.downtime_minutes / self.minutes,
             "readers_affected": int(round(self.readers_affected)),
             "change_failure_rate": incidents / deploys if deploys else float("nan"),
-            "time_to_restore_minutes_median": float(np.median(self.restore_minutes))
-            if incidents else float("nan"),
+            "time_to_restore_minutes_median": float(np.median(self.restore_minutes)) if incidents else float("nan"),
             "deploys_per_week": deploys / self.weeks,
             "pages_at_night": int(self.incident_at_night.sum()),
             "faults_caught": int(self.feature_caught.sum()),
@@ -239,6 +260,7 @@ class Simulation:
 
     def _times(self, minutes):
         import pandas as pd
+
         return pd.Timestamp(START) + pd.to_timedelta(np.asarray(minutes), unit="min")
 
     @cached_property
@@ -248,16 +270,19 @@ class Simulation:
         ``faults`` counts the faulty changes the deploy shipped (review missed them).
         """
         import pandas as pd
+
         n = self.deploy_minute.size
-        return pd.DataFrame({
-            "deploy_id": np.arange(1, n + 1),
-            "time": self._times(self.deploy_minute),
-            "minute": self.deploy_minute,
-            "batch_size": self.deploy_batch,
-            "faults": self.deploy_faults,
-            "failed": self.deploy_failed,
-            "version": [f"1.{i}.0" for i in range(1, n + 1)],
-        })
+        return pd.DataFrame(
+            {
+                "deploy_id": np.arange(1, n + 1),
+                "time": self._times(self.deploy_minute),
+                "minute": self.deploy_minute,
+                "batch_size": self.deploy_batch,
+                "faults": self.deploy_faults,
+                "failed": self.deploy_failed,
+                "version": [f"1.{i}.0" for i in range(1, n + 1)],
+            }
+        )
 
     @cached_property
     def incidents(self):
@@ -269,17 +294,20 @@ class Simulation:
         ``restore_minutes`` is the failed deploy's full recovery time, not clipped.
         """
         import pandas as pd
-        return pd.DataFrame({
-            "incident_id": np.arange(1, self.incident_start.size + 1),
-            "deploy_id": self.incident_deploy + 1,
-            "start": self._times(self.incident_start),
-            "end": self._times(self.incident_end),
-            "start_minute": self.incident_start,
-            "end_minute": self.incident_end,
-            "restore_minutes": self.restore_minutes,
-            "readers_affected": np.round(self.incident_readers).astype(np.int64),
-            "at_night": self.incident_at_night,
-        })
+
+        return pd.DataFrame(
+            {
+                "incident_id": np.arange(1, self.incident_start.size + 1),
+                "deploy_id": self.incident_deploy + 1,
+                "start": self._times(self.incident_start),
+                "end": self._times(self.incident_end),
+                "start_minute": self.incident_start,
+                "end_minute": self.incident_end,
+                "restore_minutes": self.restore_minutes,
+                "readers_affected": np.round(self.incident_readers).astype(np.int64),
+                "at_night": self.incident_at_night,
+            }
+        )
 
     @cached_property
     def changes(self):
@@ -288,41 +316,54 @@ class Simulation:
         Features still waiting at the end have ``deploy_id`` <NA> and ``deployed`` NaT.
         """
         import pandas as pd
+
         shipped = self.feature_deploy >= 0
-        deployed_minute = np.where(shipped, self.deploy_minute[np.maximum(self.feature_deploy, 0)]
-                                   if self.deploy_minute.size else 0, 0)
+        deployed_minute = np.where(
+            shipped, self.deploy_minute[np.maximum(self.feature_deploy, 0)] if self.deploy_minute.size else 0, 0
+        )
         deployed = self._times(deployed_minute).where(shipped)
-        return pd.DataFrame({
-            "change_id": np.arange(1, self.feature_minute.size + 1),
-            "finished": self._times(self.feature_minute),
-            "deploy_id": pd.array([int(i) + 1 if i >= 0 else pd.NA for i in self.feature_deploy], dtype="Int64"),
-            "deployed": deployed,
-            "lead_time_days": np.where(shipped, (deployed_minute - self.feature_minute) / rhythm.MINUTES_PER_DAY,
-                                       np.nan),
-        })
+        return pd.DataFrame(
+            {
+                "change_id": np.arange(1, self.feature_minute.size + 1),
+                "finished": self._times(self.feature_minute),
+                "deploy_id": pd.array([int(i) + 1 if i >= 0 else pd.NA for i in self.feature_deploy], dtype="Int64"),
+                "deployed": deployed,
+                "lead_time_days": np.where(
+                    shipped, (deployed_minute - self.feature_minute) / rhythm.MINUTES_PER_DAY, np.nan
+                ),
+            }
+        )
 
     @cached_property
     def timeline(self):
         """Minute-by-minute DataFrame indexed by time: readers_per_minute, down, readers_served."""
         import pandas as pd
+
         readers = self.readers_per_minute
-        return pd.DataFrame({
-            "readers_per_minute": readers,
-            "down": self.down,
-            "readers_served": np.where(self.down, 0.0, readers),
-        }, index=pd.DatetimeIndex(self._times(np.arange(self.minutes)), name="time"))
+        return pd.DataFrame(
+            {
+                "readers_per_minute": readers,
+                "down": self.down,
+                "readers_served": np.where(self.down, 0.0, readers),
+            },
+            index=pd.DatetimeIndex(self._times(np.arange(self.minutes)), name="time"),
+        )
 
     def hourly(self):
         """Hour-by-hour DataFrame indexed by time: readers, readers_lost (readers per hour), down_minutes."""
         import pandas as pd
+
         hours = self.minutes // 60
         readers = self.readers_per_minute.reshape(hours, 60)
         down = self.down.reshape(hours, 60)
-        return pd.DataFrame({
-            "readers": readers.sum(axis=1),
-            "readers_lost": (readers * down).sum(axis=1),
-            "down_minutes": down.sum(axis=1),
-        }, index=pd.DatetimeIndex(self._times(np.arange(hours) * 60), name="time"))
+        return pd.DataFrame(
+            {
+                "readers": readers.sum(axis=1),
+                "readers_lost": (readers * down).sum(axis=1),
+                "down_minutes": down.sum(axis=1),
+            },
+            index=pd.DatetimeIndex(self._times(np.arange(hours) * 60), name="time"),
+        )
 
 
 def _working_to_wall(working_minute: np.ndarray) -> np.ndarray:
@@ -332,17 +373,21 @@ def _working_to_wall(working_minute: np.ndarray) -> np.ndarray:
     return week * rhythm.MINUTES_PER_WEEK + day * rhythm.MINUTES_PER_DAY + WORK_START_MINUTE + minute
 
 
-def simulate(deploys_per_week: float = DEFAULTS["deploys_per_week"],
-             features_per_week: float = DEFAULTS["features_per_week"],
-             weeks: int = 13, seed: int = 0, *,
-             defect_rate: float = DEFAULTS["defect_rate"],
-             review_catch: float = DEFAULTS["review_catch"],
-             deploy_failure_rate: float = DEFAULTS["deploy_failure_rate"],
-             time_to_restore_minutes: float = DEFAULTS["time_to_restore_minutes"],
-             restore_growth: float = DEFAULTS["restore_growth"],
-             rollback_max_batch: int = DEFAULTS["rollback_max_batch"],
-             fix_forward_factor: float = DEFAULTS["fix_forward_factor"],
-             full_outage_max_minutes: float = DEFAULTS["full_outage_max_minutes"]) -> Simulation:
+def simulate(
+    deploys_per_week: float = DEFAULTS["deploys_per_week"],
+    features_per_week: float = DEFAULTS["features_per_week"],
+    weeks: int = 13,
+    seed: int = 0,
+    *,
+    defect_rate: float = DEFAULTS["defect_rate"],
+    review_catch: float = DEFAULTS["review_catch"],
+    deploy_failure_rate: float = DEFAULTS["deploy_failure_rate"],
+    time_to_restore_minutes: float = DEFAULTS["time_to_restore_minutes"],
+    restore_growth: float = DEFAULTS["restore_growth"],
+    rollback_max_batch: int = DEFAULTS["rollback_max_batch"],
+    fix_forward_factor: float = DEFAULTS["fix_forward_factor"],
+    full_outage_max_minutes: float = DEFAULTS["full_outage_max_minutes"],
+) -> Simulation:
     """Run Pageturn for ``weeks`` weeks and return a :class:`Simulation`.
 
     The defaults are the world the course teaches; ``simulate(**EQUAL_RISK)``
@@ -383,18 +428,29 @@ def simulate(deploys_per_week: float = DEFAULTS["deploys_per_week"],
     defect_rate = number("defect_rate", defect_rate, low=0, high=1)
     review_catch = number("review_catch", review_catch, low=0, high=1)
     deploy_failure_rate = number("deploy_failure_rate", deploy_failure_rate, low=0, high=1)
-    time_to_restore_minutes = number("time_to_restore_minutes", time_to_restore_minutes,
-                                     low=0, high=MAX_RESTORE_MINUTES, low_open=True)
+    time_to_restore_minutes = number(
+        "time_to_restore_minutes", time_to_restore_minutes, low=0, high=MAX_RESTORE_MINUTES, low_open=True
+    )
     restore_growth = number("restore_growth", restore_growth, low=0, high=2)
     rollback_max_batch = number("rollback_max_batch", rollback_max_batch, low=0, integer=True)
     fix_forward_factor = number("fix_forward_factor", fix_forward_factor, low=1, high=100)
-    full_outage_max_minutes = number("full_outage_max_minutes", full_outage_max_minutes,
-                                     low=1, high=MAX_RESTORE_MINUTES)
-    params = dict(deploys_per_week=deploys_per_week, features_per_week=features_per_week,
-                  weeks=weeks, seed=seed, defect_rate=defect_rate, review_catch=review_catch,
-                  deploy_failure_rate=deploy_failure_rate, time_to_restore_minutes=time_to_restore_minutes,
-                  restore_growth=restore_growth, rollback_max_batch=rollback_max_batch,
-                  fix_forward_factor=fix_forward_factor, full_outage_max_minutes=full_outage_max_minutes)
+    full_outage_max_minutes = number(
+        "full_outage_max_minutes", full_outage_max_minutes, low=1, high=MAX_RESTORE_MINUTES
+    )
+    params = dict(
+        deploys_per_week=deploys_per_week,
+        features_per_week=features_per_week,
+        weeks=weeks,
+        seed=seed,
+        defect_rate=defect_rate,
+        review_catch=review_catch,
+        deploy_failure_rate=deploy_failure_rate,
+        time_to_restore_minutes=time_to_restore_minutes,
+        restore_growth=restore_growth,
+        rollback_max_batch=rollback_max_batch,
+        fix_forward_factor=fix_forward_factor,
+        full_outage_max_minutes=full_outage_max_minutes,
+    )
 
     total = weeks * rhythm.MINUTES_PER_WEEK
     # Separate random streams, so moving one control does not reshuffle what the others decide.
@@ -403,10 +459,11 @@ def simulate(deploys_per_week: float = DEFAULTS["deploys_per_week"],
     change_rng = np.random.default_rng([seed, 3])
 
     n_features = feature_rng.poisson(features_per_week * weeks)
-    feature_minute = np.sort(_working_to_wall(
-        np.floor(feature_rng.random(n_features) * WORK_MINUTES_PER_WEEK * weeks)).astype(np.int64))
+    feature_minute = np.sort(
+        _working_to_wall(np.floor(feature_rng.random(n_features) * WORK_MINUTES_PER_WEEK * weeks)).astype(np.int64)
+    )
 
-    interval = WORK_MINUTES_PER_WEEK / deploys_per_week          # working minutes between deploys
+    interval = WORK_MINUTES_PER_WEEK / deploys_per_week  # working minutes between deploys
     phase = deploy_rng.random()
     n_deploys = int(np.ceil(WORK_MINUTES_PER_WEEK * weeks / interval - phase))
     working = (np.arange(n_deploys) + phase) * interval
@@ -434,13 +491,13 @@ def simulate(deploys_per_week: float = DEFAULTS["deploys_per_week"],
     deploy_failed = (own_draw < deploy_failure_rate) | (deploy_faults > 0)
 
     size = np.maximum(deploy_batch, 1).astype(float)
-    median_restore = time_to_restore_minutes * size ** restore_growth
-    median_restore = np.where(deploy_batch > rollback_max_batch, median_restore * fix_forward_factor,
-                              median_restore)
+    median_restore = time_to_restore_minutes * size**restore_growth
+    median_restore = np.where(deploy_batch > rollback_max_batch, median_restore * fix_forward_factor, median_restore)
 
     incident_deploy = np.flatnonzero(deploy_failed)
-    restore = np.minimum(MAX_RESTORE_MINUTES, np.maximum(1, np.ceil(
-        median_restore[incident_deploy] * np.exp(RESTORE_SPREAD * spread_draw[incident_deploy])))
+    restore = np.minimum(
+        MAX_RESTORE_MINUTES,
+        np.maximum(1, np.ceil(median_restore[incident_deploy] * np.exp(RESTORE_SPREAD * spread_draw[incident_deploy]))),
     ).astype(np.int64)
     start = deploy_minute[incident_deploy]
     end = np.minimum(start + np.minimum(restore, int(full_outage_max_minutes)), total)
@@ -462,11 +519,21 @@ def simulate(deploys_per_week: float = DEFAULTS["deploys_per_week"],
         downtime, readers_affected = 0, 0.0
 
     return Simulation(
-        params=params, weeks=weeks,
-        feature_minute=feature_minute, feature_deploy=feature_deploy,
-        deploy_minute=deploy_minute, deploy_batch=deploy_batch, deploy_failed=deploy_failed,
-        deploy_faults=deploy_faults, feature_caught=caught,
-        incident_deploy=incident_deploy, incident_start=start, incident_end=end,
-        restore_minutes=restore, incident_readers=incident_readers, incident_at_night=at_night,
-        downtime_minutes=downtime, readers_affected=readers_affected,
+        params=params,
+        weeks=weeks,
+        feature_minute=feature_minute,
+        feature_deploy=feature_deploy,
+        deploy_minute=deploy_minute,
+        deploy_batch=deploy_batch,
+        deploy_failed=deploy_failed,
+        deploy_faults=deploy_faults,
+        feature_caught=caught,
+        incident_deploy=incident_deploy,
+        incident_start=start,
+        incident_end=end,
+        restore_minutes=restore,
+        incident_readers=incident_readers,
+        incident_at_night=at_night,
+        downtime_minutes=downtime,
+        readers_affected=readers_affected,
     )

@@ -25,15 +25,23 @@ Bad arguments raise ``ValueError`` naming the argument, the value and what was e
 from __future__ import annotations
 
 import math
-from typing import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import numpy as np
 
 from . import checks
 from .histogram import _values, base, log_bucket_index
 
-__all__ = ["guarantee", "log_sketch", "log_quantile", "merge_log_sketches", "LogRecorder",
-           "compare", "PERCENTILES", "HDR_RANGE_US"]
+__all__ = [
+    "guarantee",
+    "log_sketch",
+    "log_quantile",
+    "merge_log_sketches",
+    "LogRecorder",
+    "compare",
+    "PERCENTILES",
+    "HDR_RANGE_US",
+]
 
 PERCENTILES = (50, 99, 99.9)
 """The percentiles :func:`compare` checks."""
@@ -121,15 +129,15 @@ class LogRecorder:
 
     def record(self, values) -> None:
         v = np.asarray(values, dtype=float).ravel()
-        step = 1 << 16   # small blocks: their temporaries stay in cache and are reused
+        step = 1 << 16  # small blocks: their temporaries stay in cache and are reused
         for start in range(0, max(v.size, 1), step):
-            self._record(v[start:start + step], values)
+            self._record(v[start : start + step], values)
 
     def _record(self, v, values) -> None:
         with np.errstate(divide="ignore", invalid="ignore"):
-            x = np.log2(v) * float(2 ** self.scale)
+            x = np.log2(v) * float(2**self.scale)
         if v.size == 0 or not np.isfinite(x).all():
-            _values("values", values, positive=True)   # raises the ValueError that names the bad value
+            _values("values", values, positive=True)  # raises the ValueError that names the bad value
         idx = np.ceil(x).astype(np.int64) - 1
         # Only values within rounding distance of a bucket edge need the exact rule.
         near = np.abs(x - np.rint(x)) < 1e-6
@@ -141,7 +149,7 @@ class LogRecorder:
         new_lo, new_hi = min(lo, self._offset), max(hi, self._offset + self._counts.size - 1)
         if (new_lo, new_hi) != (self._offset, self._offset + self._counts.size - 1):
             grown = np.zeros(new_hi - new_lo + 1, dtype=np.int64)
-            grown[self._offset - new_lo:self._offset - new_lo + self._counts.size] = self._counts
+            grown[self._offset - new_lo : self._offset - new_lo + self._counts.size] = self._counts
             self._offset, self._counts = new_lo, grown
         self._counts += np.bincount(idx - self._offset, minlength=self._counts.size)
 
@@ -159,6 +167,7 @@ class LogRecorder:
 
 def _dd(alpha: float):
     from ddsketch import DDSketch
+
     return DDSketch(relative_accuracy=alpha)
 
 
@@ -169,11 +178,19 @@ def _dd_buckets(sketch) -> tuple[int, int]:
 
 def _hdr():
     from hdrh.histogram import HdrHistogram
+
     return HdrHistogram(HDR_RANGE_US[0], HDR_RANGE_US[1], 2)
 
 
-def compare(frame, scale: int = 5, *, sketch: Callable = log_sketch, quantile: Callable = log_quantile,
-            merge: Callable = merge_log_sketches, by=("server", "hour")):
+def compare(
+    frame,
+    scale: int = 5,
+    *,
+    sketch: Callable = log_sketch,
+    quantile: Callable = log_quantile,
+    merge: Callable = merge_log_sketches,
+    by=("server", "hour"),
+):
     """Build each sketch per group of ``frame``, merge them all, and compare with the exact percentiles.
 
     ``frame`` holds ``latency_ms`` (and ``server`` and ``timestamp`` for the default
@@ -204,15 +221,20 @@ def compare(frame, scale: int = 5, *, sketch: Callable = log_sketch, quantile: C
             keys.append(frame[name])
         else:
             raise ValueError(f"by must name columns of frame (or 'hour'), got {name!r}")
-    groups = [g.to_numpy(float) for _, g in frame["latency_ms"].groupby(keys)] if keys \
+    groups = (
+        [g.to_numpy(float) for _, g in frame["latency_ms"].groupby(keys)]
+        if keys
         else [frame["latency_ms"].to_numpy(float)]
+    )
     alpha = guarantee(scale)
     everything = np.sort(frame["latency_ms"].to_numpy(float))
     n = everything.size
     # Each sketch promises its bound relative to the exact value at ITS OWN rank definition.
-    rank_of = {"mine": lambda p: max(1, math.ceil(p / 100 * n - 1e-9)) - 1,     # nearest rank
-               "dd": lambda p: int(p / 100 * (n - 1)),                          # DDSketch: q * (n - 1)
-               "hdr": lambda p: max(1, int(p / 100 * n + 0.5)) - 1}             # HdrHistogram: rounded rank
+    rank_of = {
+        "mine": lambda p: max(1, math.ceil(p / 100 * n - 1e-9)) - 1,  # nearest rank
+        "dd": lambda p: int(p / 100 * (n - 1)),  # DDSketch: q * (n - 1)
+        "hdr": lambda p: max(1, int(p / 100 * n + 0.5)) - 1,
+    }  # HdrHistogram: rounded rank
 
     mine = merge([sketch(g, scale) for g in groups])
     dd = _dd(alpha)
@@ -230,12 +252,24 @@ def compare(frame, scale: int = 5, *, sketch: Callable = log_sketch, quantile: C
 
     rows = []
     estimates = {
-        f"your log buckets (scale {scale})": ("mine", lambda p: float(quantile(mine, scale, p)), 100 * alpha,
-                                              (len(mine), len(mine))),
-        f"DDSketch (relative accuracy {100 * alpha:.2f} %)": ("dd", lambda p: float(dd.get_quantile_value(p / 100)),
-                                                             100 * alpha, _dd_buckets(dd)),
-        "HdrHistogram (2 significant digits, µs)": ("hdr", lambda p: hdr.get_value_at_percentile(p) / 1000.0, 1.0,
-                                                    (int(np.count_nonzero(hdr.counts)), int(hdr.counts_len))),
+        f"your log buckets (scale {scale})": (
+            "mine",
+            lambda p: float(quantile(mine, scale, p)),
+            100 * alpha,
+            (len(mine), len(mine)),
+        ),
+        f"DDSketch (relative accuracy {100 * alpha:.2f} %)": (
+            "dd",
+            lambda p: float(dd.get_quantile_value(p / 100)),
+            100 * alpha,
+            _dd_buckets(dd),
+        ),
+        "HdrHistogram (2 significant digits, µs)": (
+            "hdr",
+            lambda p: hdr.get_value_at_percentile(p) / 1000.0,
+            1.0,
+            (int(np.count_nonzero(hdr.counts)), int(hdr.counts_len)),
+        ),
     }
     for name, (kind, estimate, bound, (used, allocated)) in estimates.items():
         row = {"sketch": name, "groups merged": len(groups)}

@@ -62,13 +62,19 @@ def execute(path, timeout: float = 600.0):
 
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=True,
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        store_widget_state=True,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
     client.execute()
     return nb
 
 
 # ---------------------------------------------------------------- widgets, drawn without scripts
+
 
 def _widget_states(nb) -> dict:
     """model id -> state, with binary buffers (image bytes) put back into the state."""
@@ -89,7 +95,7 @@ def _widget_states(nb) -> dict:
 
 def _ref(value) -> str | None:
     if isinstance(value, str) and value.startswith("IPY_MODEL_"):
-        return value[len("IPY_MODEL_"):]
+        return value[len("IPY_MODEL_") :]
     return None
 
 
@@ -102,8 +108,10 @@ def _output_html(output) -> str:
         return f"<pre>{_html.escape(output.get('ename', ''))}: {_html.escape(output.get('evalue', ''))}</pre>"
     data = output.get("data") or {}
     if "image/png" in data:
-        return (f'<img src="data:image/png;base64,{data["image/png"].strip()}" alt="figure" '
-                'style="max-width:100%;height:auto"/>')
+        return (
+            f'<img src="data:image/png;base64,{data["image/png"].strip()}" alt="figure" '
+            'style="max-width:100%;height:auto"/>'
+        )
     if "text/html" in data:
         text = data["text/html"]
         return _drop_scripts("".join(text) if isinstance(text, list) else text)
@@ -125,16 +133,17 @@ def render_widget(model_id: str, models: dict, depth: int = 0, alt: str = "") ->
     name, s = model["name"], model["state"]
     description = _html.escape(str(s.get("description") or ""))
     label = f"<b>{description}</b> " if description else ""
-    if name in ("VBoxModel", "HBoxModel", "BoxModel", "GridBoxModel", "AccordionModel", "TabModel",
-                "StackModel"):
+    if name in ("VBoxModel", "HBoxModel", "BoxModel", "GridBoxModel", "AccordionModel", "TabModel", "StackModel"):
         children = [_ref(child) or "" for child in s.get("children", [])]
         parts = []
         for i, child in enumerate(children):
             # An image's caption is the HTML widget right after it, when there is one.
             after = models.get(children[i + 1]) if i + 1 < len(children) else None
-            caption = (re.sub(r"\s+([,.;:!?])", r"\1",
-                              _plain(re.sub(r"<[^>]+>", " ", str(after["state"].get("value", "")))))
-                       if after and after["name"] == "HTMLModel" else "")
+            caption = (
+                re.sub(r"\s+([,.;:!?])", r"\1", _plain(re.sub(r"<[^>]+>", " ", str(after["state"].get("value", "")))))
+                if after and after["name"] == "HTMLModel"
+                else ""
+            )
             parts.append(render_widget(child, models, depth + 1, caption or alt))
         inner = "".join(parts)
         direction = "row" if name == "HBoxModel" else "column"
@@ -147,8 +156,10 @@ def render_widget(model_id: str, models: dict, depth: int = 0, alt: str = "") ->
         value = s.get("value")
         data = value.get("base64") if isinstance(value, dict) else None
         if data and s.get("format", "png") in ("png", "jpeg", "gif", "svg+xml"):
-            return (f'<img src="data:image/{s.get("format", "png")};base64,{data}" '
-                    f'alt="{description or _html.escape(alt or "figure")}" style="max-width:100%;height:auto"/>')
+            return (
+                f'<img src="data:image/{s.get("format", "png")};base64,{data}" '
+                f'alt="{description or _html.escape(alt or "figure")}" style="max-width:100%;height:auto"/>'
+            )
         return ""
     if name == "OutputModel":
         return "".join(_output_html(o) for o in s.get("outputs", []))
@@ -157,7 +168,7 @@ def render_widget(model_id: str, models: dict, depth: int = 0, alt: str = "") ->
     if name in ("ToggleButtonModel", "CheckboxModel"):
         mark = "☑" if s.get("value") else "☐"
         return f"<div>{mark} {description}</div>"
-    if "_options_labels" in s:                                  # Dropdown, RadioButtons, Select...
+    if "_options_labels" in s:  # Dropdown, RadioButtons, Select...
         labels = list(s.get("_options_labels") or [])
         index = s.get("index")
         chosen = labels[index] if isinstance(index, int) and 0 <= index < len(labels) else "—"
@@ -196,13 +207,13 @@ def staticize(nb):
                 continue
             drawn = render_widget(view.get("model_id", ""), models, alt=_alt(nb, index))
             if drawn:
-                data["text/html"] = (f'<div class="pageturn-still"><p><i>{_html.escape(STILL_NOTE)}</i></p>'
-                                     f"{drawn}</div>")
+                data["text/html"] = f'<div class="pageturn-still"><p><i>{_html.escape(STILL_NOTE)}</i></p>{drawn}</div>'
     nb.metadata.pop("widgets", None)
     return nb
 
 
 # ---------------------------------------------------------------- figures, described
+
 
 def _plain(markdown: str) -> str:
     """Markdown to one line of plain text (links keep their words; emphasis and code marks go)."""
@@ -221,7 +232,7 @@ def _first_sentences(text: str, limit: int = 300) -> str:
         if len(kept) + 1 + len(sentence) > limit:
             break
         kept += " " + sentence
-    return kept if len(kept) <= limit else kept[:limit - 1].rstrip() + "…"
+    return kept if len(kept) <= limit else kept[: limit - 1].rstrip() + "…"
 
 
 def figure_description(nb, index: int) -> str:
@@ -232,6 +243,7 @@ def figure_description(nb, index: int) -> str:
     previous one. Without one, the first sentences of the next markdown cell describe it.
     Returns "" when neither exists.
     """
+
     def markdown_at(i):
         return nb.cells[i] if 0 <= i < len(nb.cells) and nb.cells[i].cell_type == "markdown" else None
 
@@ -271,13 +283,16 @@ def describe_figures(nb):
             alt = _alt(nb, index) or "A figure: the text around it says what it shows."
             png = data["image/png"]
             png = "".join(png) if isinstance(png, list) else png
-            data["text/html"] = (f'<img src="data:image/png;base64,{png.strip()}" alt="{_html.escape(alt)}" '
-                                 'style="max-width:100%;height:auto"/>')
+            data["text/html"] = (
+                f'<img src="data:image/png;base64,{png.strip()}" alt="{_html.escape(alt)}" '
+                'style="max-width:100%;height:auto"/>'
+            )
             del data["image/png"]
     return nb
 
 
 # ---------------------------------------------------------------- export
+
 
 def to_html(nb, title: str = "") -> str:
     """Export an executed notebook to one self-contained HTML page (no external scripts)."""
@@ -288,8 +303,9 @@ def to_html(nb, title: str = "") -> str:
     exporter.mathjax_url = ""
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     # Leave out every script fetched from elsewhere (require.js, MathJax, widget manager).
-    body = re.sub(r"<script\b[^>]*\bsrc\s*=\s*[\"'](?:https?:)?//[^\"']*[\"'][^>]*>\s*</script\s*>", "",
-                  body, flags=re.I)
+    body = re.sub(
+        r"<script\b[^>]*\bsrc\s*=\s*[\"'](?:https?:)?//[^\"']*[\"'][^>]*>\s*</script\s*>", "", body, flags=re.I
+    )
     body = re.sub(r"<script\b[^>]*\bsrc\s*=\s*[\"']\s*[\"'][^>]*>\s*</script\s*>", "", body, flags=re.I)
     body = re.sub(r"<link\b[^>]*\bhref\s*=\s*[\"'](?:https?:)?//[^\"']*[\"'][^>]*>", "", body, flags=re.I)
     return body
@@ -320,9 +336,11 @@ def export_folder(source, out, names=None, timeout: float = 600.0, log=print) ->
         nb = describe_figures(staticize(execute(path, timeout=timeout)))
         page = to_html(nb, title=path.stem)
         # Links between lessons: NN_name.ipynb -> NN_name.html (other links stay as they are).
-        page = re.sub(r'href="(\./)?([^"/:]+)\.ipynb(#[^"]*)?"',
-                      lambda m: (f'href="{m.group(2)}.html{m.group(3) or ""}"' if m.group(2) in exported
-                                 else m.group(0)), page)
+        page = re.sub(
+            r'href="(\./)?([^"/:]+)\.ipynb(#[^"]*)?"',
+            lambda m: f'href="{m.group(2)}.html{m.group(3) or ""}"' if m.group(2) in exported else m.group(0),
+            page,
+        )
         target = out / f"{path.stem}.html"
         target.write_text(page, encoding="utf-8")
         written.append(target)

@@ -5,8 +5,7 @@ common forms of colour-blindness. Use its colours in order, and never let
 colour be the only way a plot tells two things apart (add labels or markers).
 """
 
-PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#F0E442",
-           "#0072B2", "#D55E00", "#CC79A7", "#000000")
+PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
 """Okabe–Ito colours: orange, sky blue, bluish green, yellow, blue, vermillion, reddish purple, black."""
 
 ORANGE, SKY_BLUE, GREEN, YELLOW, BLUE, VERMILLION, PURPLE, BLACK = PALETTE

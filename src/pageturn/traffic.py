@@ -62,6 +62,7 @@ def latency_ms(route: str, n: int, *, seed: int = 0, slow_mode_share: float = 0.
         ValueError: for an unknown route, a negative ``n`` or a share outside [0, 1].
     """
     from .checks import choice
+
     choice("route", route, ROUTES)
     n = number("n", n, low=0, integer=True)
     slow_mode_share = number("slow_mode_share", slow_mode_share, low=0, high=1)
@@ -73,10 +74,20 @@ def latency_ms(route: str, n: int, *, seed: int = 0, slow_mode_share: float = 0.
     return lat
 
 
-def request_log(start="2026-03-30", days: float = 7, *, servers: int = 4, seed: int = 0,
-                requests_per_reader: float = 1.0, slow_server: int | None = 3,
-                slow_server_factor: float = 1.6, slow_mode_share: float = 0.04,
-                versions=None, incidents=None, canary: Canary | None = None):
+def request_log(
+    start="2026-03-30",
+    days: float = 7,
+    *,
+    servers: int = 4,
+    seed: int = 0,
+    requests_per_reader: float = 1.0,
+    slow_server: int | None = 3,
+    slow_server_factor: float = 1.6,
+    slow_mode_share: float = 0.04,
+    versions=None,
+    incidents=None,
+    canary: Canary | None = None,
+):
     """Make a DataFrame of Pageturn requests, one row each, sorted by time.
 
     Args:
@@ -126,18 +137,18 @@ def request_log(start="2026-03-30", days: float = 7, *, servers: int = 4, seed: 
     rng = np.random.default_rng([seed, 3])
     minutes = int(round(days * rhythm.MINUTES_PER_DAY))
     # Position in the weekly rhythm of each minute, from the clock time of `start`.
-    offset = (t0.day_of_week * rhythm.MINUTES_PER_DAY + t0.hour * 60 + t0.minute)
+    offset = t0.day_of_week * rhythm.MINUTES_PER_DAY + t0.hour * 60 + t0.minute
     week = rhythm.readers_per_minute(1)
     rate = week[(offset + np.arange(minutes)) % rhythm.MINUTES_PER_WEEK] * requests_per_reader
     counts = rng.poisson(rate)
     minute_of = np.repeat(np.arange(minutes), counts)
     n = minute_of.size
-    ms = np.sort(minute_of * 60_000 + rng.integers(0, 60_000, n))          # ms since start
+    ms = np.sort(minute_of * 60_000 + rng.integers(0, 60_000, n))  # ms since start
     timestamp = t0 + pd.to_timedelta(ms, unit="ms")
 
     route_idx = rng.choice(len(ROUTES), size=n, p=ROUTE_SHARE)
     server_idx = rng.integers(0, servers, n)
-    reader = rng.integers(0, 1_000_000, n)   # who asked; decides canary membership
+    reader = rng.integers(0, 1_000_000, n)  # who asked; decides canary membership
 
     median = np.asarray(ROUTE_MEDIAN_MS)[route_idx]
     lat = median * np.exp(BODY_SPREAD * rng.standard_normal(n))
@@ -176,11 +187,13 @@ def request_log(start="2026-03-30", days: float = 7, *, servers: int = 4, seed: 
         lat[broken & ~failing] *= 1.5
         lat[failing] = 0.5 + 2.5 * rng.random(int(failing.sum()))
 
-    return pd.DataFrame({
-        "timestamp": timestamp,
-        "server": np.asarray([f"web-{i}" for i in range(1, servers + 1)], dtype=object)[server_idx],
-        "route": np.asarray(ROUTES, dtype=object)[route_idx],
-        "status": status.astype(np.int64),
-        "latency_ms": np.round(lat, 3),
-        "version": version,
-    })
+    return pd.DataFrame(
+        {
+            "timestamp": timestamp,
+            "server": np.asarray([f"web-{i}" for i in range(1, servers + 1)], dtype=object)[server_idx],
+            "route": np.asarray(ROUTES, dtype=object)[route_idx],
+            "status": status.astype(np.int64),
+            "latency_ms": np.round(lat, 3),
+            "version": version,
+        }
+    )

@@ -77,7 +77,7 @@ def launch(view: str, *, port: int = 8888, token: str | None = None, root: Path 
     root = Path(root or manifest.root())
     env = dict(os.environ)
     bindir = str(Path(sys.executable).parent)
-    env["PATH"] = bindir + os.pathsep + env.get("PATH", "")   # nbgrader runs `alembic`
+    env["PATH"] = bindir + os.pathsep + env.get("PATH", "")  # nbgrader runs `alembic`
     env["JUPYTER_CONFIG_DIR"] = str(cfg)
     # Keep JupyterLab's own settings and workspaces out of the repository's config folders.
     home_lab = Path.home() / ".jupyter" / "lab"
@@ -87,8 +87,15 @@ def launch(view: str, *, port: int = 8888, token: str | None = None, root: Path 
         cwd, start = root, f"/lab/tree/{manifest.load(root / manifest.FILENAME).start}"
     else:
         cwd, start = root / "grading", "/lab"
-    argv = [str(Path(bindir) / "jupyter-lab"), "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-            "--ServerApp.port_retries=0", f"--ServerApp.root_dir={cwd}", f"--LabApp.default_url={start}"]
+    argv = [
+        str(Path(bindir) / "jupyter-lab"),
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        "--ServerApp.port_retries=0",
+        f"--ServerApp.root_dir={cwd}",
+        f"--LabApp.default_url={start}",
+    ]
     if token is not None:
         argv.append(f"--IdentityProvider.token={token}")
     if hasattr(os, "geteuid") and os.geteuid() == 0:

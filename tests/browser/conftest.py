@@ -17,12 +17,10 @@ from __future__ import annotations
 
 import os
 
+import jlab
 import pytest
 
-import jlab
-
-HOW_TO_ENABLE = (f"browser tests need Debian's Chromium at {jlab.CHROMIUM}; "
-                 "to run them: sudo apt-get install chromium")
+HOW_TO_ENABLE = f"browser tests need Debian's Chromium at {jlab.CHROMIUM}; to run them: sudo apt-get install chromium"
 
 
 def _in_ci() -> bool:
@@ -60,7 +58,7 @@ def pytest_runtest_setup(item):
 def chromium():
     """Chromium, launched once per session from /usr/bin/chromium (never downloaded)."""
     problem = _missing_browser()
-    if problem is not None:                      # a browser test always meets the hook above first
+    if problem is not None:  # a browser test always meets the hook above first
         if _in_ci():
             pytest.fail(problem, pytrace=False)
         pytest.skip(problem)
@@ -71,8 +69,7 @@ def chromium():
     try:
         # A plain launch gives each page a fresh, isolated context; the user-data dir
         # Playwright makes for it is temporary and removed on close.
-        browser = manager.chromium.launch(executable_path=str(jlab.CHROMIUM),
-                                          args=jlab.CHROMIUM_ARGS, headless=True)
+        browser = manager.chromium.launch(executable_path=str(jlab.CHROMIUM), args=jlab.CHROMIUM_ARGS, headless=True)
         try:
             yield browser
         finally:
@@ -128,15 +125,14 @@ def page(chromium, request):
     page.set_default_timeout(30_000)
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    page.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}")
-            if msg.type == "error" else None)
+    page.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
     page.problems = problems
     try:
         yield page
     finally:
         try:
             page.screenshot(path=str(jlab.OUTPUT / f"{_journey_name(request)}.png"))
-        except Exception as error:                               # noqa: BLE001
+        except Exception as error:  # noqa: BLE001
             print(f"could not save the screenshot: {error}")
         if problems:
             (jlab.OUTPUT / f"{_journey_name(request)}.console.txt").write_text("\n".join(problems))

@@ -9,8 +9,8 @@ and JUPYTER_RUNTIME_DIR. It is started in its own process group and
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -28,10 +28,17 @@ ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "test-output" / "browser"
 # Debian's Chromium (apt-get install chromium); PAGETURN_CHROMIUM may point elsewhere.
 CHROMIUM = Path(os.environ.get("PAGETURN_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage"]
-
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 
 
 def free_port() -> int:
@@ -43,8 +50,9 @@ def free_port() -> int:
 def copy_course(dest: Path, *, labs_from: Path | None = None, with_grading: bool = False) -> Path:
     """Copy notebooks/, data/ (and grading/ for the teacher) into ``dest``; labs from ``labs_from``."""
     dest.mkdir(parents=True, exist_ok=True)
-    ignore = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", "gradebook.db", "release",
-                                    "submitted", "autograded", "feedback", "*.log")
+    ignore = shutil.ignore_patterns(
+        ".ipynb_checkpoints", "__pycache__", "gradebook.db", "release", "submitted", "autograded", "feedback", "*.log"
+    )
     for name in ("notebooks", "data") + (("grading",) if with_grading else ()):
         if (ROOT / name).is_dir():
             shutil.copytree(ROOT / name, dest / name, ignore=ignore, dirs_exist_ok=True)
@@ -55,8 +63,7 @@ def copy_course(dest: Path, *, labs_from: Path | None = None, with_grading: bool
 
 def lab_sources() -> list[str]:
     source = ROOT / "grading" / "source"
-    return sorted(p.name for p in source.iterdir() if (p / f"{p.name}.ipynb").is_file()) \
-        if source.is_dir() else []
+    return sorted(p.name for p in source.iterdir() if (p / f"{p.name}.ipynb").is_file()) if source.is_dir() else []
 
 
 def released_labs(tmp: Path, labs=None) -> Path:
@@ -74,10 +81,14 @@ def released_labs(tmp: Path, labs=None) -> Path:
             missing.append(lab)
     if missing:
         from pageturn.release import release
+
         course = tmp / "grading"
-        shutil.copytree(ROOT / "grading", course, ignore=shutil.ignore_patterns(
-            "gradebook.db", "release", "submitted", "autograded", "feedback", "*.log"),
-            dirs_exist_ok=True)
+        shutil.copytree(
+            ROOT / "grading",
+            course,
+            ignore=shutil.ignore_patterns("gradebook.db", "release", "submitted", "autograded", "feedback", "*.log"),
+            dirs_exist_ok=True,
+        )
         release(missing, course=course, out=out, force=True)
     return out
 
@@ -103,8 +114,12 @@ def view_config(config_dir: Path, view: str) -> None:
     """Fill a fresh JUPYTER_CONFIG_DIR with the course's own config of ``view`` ('student' or
     'teacher', from ``jupyter_config/<view>/``, see pageturn.views), so the tests see exactly
     what ``make lab`` / ``make teacher`` show."""
-    shutil.copytree(config_dir_of(view), config_dir, dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns("migrated", "lab", "*.log", "exchange"))
+    shutil.copytree(
+        config_dir_of(view),
+        config_dir,
+        dirs_exist_ok=True,
+        ignore=shutil.ignore_patterns("migrated", "lab", "*.log", "exchange"),
+    )
 
 
 class JupyterLab:
@@ -129,41 +144,52 @@ class JupyterLab:
         sep = "&" if "?" in path else "?"
         return f"{self.base}/{path.lstrip('/')}{sep}token={self.token}"
 
-    def start(self, timeout_s: float = 90.0) -> "JupyterLab":
+    def start(self, timeout_s: float = 90.0) -> JupyterLab:
         config = self.state / "config"
         for sub in ("config", "data", "runtime"):
             (self.state / sub).mkdir(parents=True, exist_ok=True)
         view_config(config, self.view)
         env = dict(os.environ)
         bindir = str(Path(sys.executable).parent)
-        env.update({
-            "PATH": bindir + os.pathsep + env.get("PATH", ""),
-            "JUPYTER_CONFIG_DIR": str(config),
-            "JUPYTER_DATA_DIR": str(self.state / "data"),
-            "JUPYTER_RUNTIME_DIR": str(self.state / "runtime"),
-            "JUPYTER_PLATFORM_DIRS": "1",
-            "IPYTHONDIR": str(self.state / "ipython"),
-            "JUPYTERLAB_SETTINGS_DIR": str(self.state / "lab" / "user-settings"),
-            "JUPYTERLAB_WORKSPACES_DIR": str(self.state / "lab" / "workspaces"),
-            "MPLBACKEND": "module://matplotlib_inline.backend_inline",
-            "PYTHONUNBUFFERED": "1",
-        })
-        cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1",
-               f"--port={self.port}", "--ServerApp.port_retries=0",
-               f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.serve}",
-               "--ServerApp.open_browser=False", "--LabApp.news_url=",
-               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+        env.update(
+            {
+                "PATH": bindir + os.pathsep + env.get("PATH", ""),
+                "JUPYTER_CONFIG_DIR": str(config),
+                "JUPYTER_DATA_DIR": str(self.state / "data"),
+                "JUPYTER_RUNTIME_DIR": str(self.state / "runtime"),
+                "JUPYTER_PLATFORM_DIRS": "1",
+                "IPYTHONDIR": str(self.state / "ipython"),
+                "JUPYTERLAB_SETTINGS_DIR": str(self.state / "lab" / "user-settings"),
+                "JUPYTERLAB_WORKSPACES_DIR": str(self.state / "lab" / "workspaces"),
+                "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
+        cmd = [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--ip=127.0.0.1",
+            f"--port={self.port}",
+            "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={self.token}",
+            f"--ServerApp.root_dir={self.serve}",
+            "--ServerApp.open_browser=False",
+            "--LabApp.news_url=",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        ]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             cmd.append("--allow-root")
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(cmd, cwd=self.serve, env=env, stdout=self._log,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = subprocess.Popen(
+            cmd, cwd=self.serve, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"JupyterLab exited with code {self.proc.returncode}; "
-                                   f"see {self.log_path}")
+                raise RuntimeError(f"JupyterLab exited with code {self.proc.returncode}; see {self.log_path}")
             try:
                 with urllib.request.urlopen(self.url("api/status"), timeout=2) as answer:
                     if answer.status == 200:
@@ -176,8 +202,9 @@ class JupyterLab:
     def api(self, method: str, path: str, body=None, timeout: float = 10.0):
         """Call the server's REST API; return (status, parsed JSON or text)."""
         data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.url(path), data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            self.url(path), data=data, method=method, headers={"Content-Type": "application/json"}
+        )
         try:
             with urllib.request.urlopen(request, timeout=timeout) as answer:
                 raw = answer.read().decode("utf-8", "replace")
@@ -203,7 +230,7 @@ class JupyterLab:
         proc, self.proc = self.proc, None
         if proc is None:
             return
-        family = _descendants(proc.pid)           # kernels run in sessions of their own
+        family = _descendants(proc.pid)  # kernels run in sessions of their own
         if proc.poll() is None:
             try:
                 self.shutdown_kernels()
@@ -241,7 +268,8 @@ def open_lab(page, server: JupyterLab, path: str, workspace: str) -> None:
 def wait_notebook(page, name: str, timeout_ms: int = 60_000) -> None:
     """Wait until the notebook ``name`` is the current tab, rendered, with an idle kernel."""
     page.locator(f".lm-DockPanel-tabBar .lm-mod-current .lm-TabBar-tabLabel:text-is('{name}')").wait_for(
-        timeout=timeout_ms)
+        timeout=timeout_ms
+    )
     page.locator(f"{NOTEBOOK} .jp-Cell").first.wait_for(timeout=timeout_ms)
     wait_idle(page, timeout_ms)
 
@@ -256,7 +284,11 @@ def wait_idle(page, timeout_ms: int = 60_000) -> None:
             const indicator = nb.querySelector('.jp-Notebook-ExecutionIndicator');
             return name !== null && /\\S/.test(name.textContent) && !/No Kernel/i.test(name.textContent)
                 && indicator !== null && indicator.dataset.status === 'idle';
-        }""", arg=NOTEBOOK, timeout=timeout_ms, polling=200)
+        }""",
+        arg=NOTEBOOK,
+        timeout=timeout_ms,
+        polling=200,
+    )
 
 
 def run_command(page, label: str) -> None:
@@ -269,7 +301,10 @@ def run_command(page, label: str) -> None:
         """([label]) => {
             const item = document.querySelector('.lm-CommandPalette-item.lm-mod-active .lm-CommandPalette-itemLabel');
             return item !== null && item.textContent.trim() === label;
-        }""", arg=[label], timeout=10_000)
+        }""",
+        arg=[label],
+        timeout=10_000,
+    )
     page.keyboard.press("Enter")
 
 
@@ -294,13 +329,16 @@ def wait_all_run(page, timeout_ms: int = 120_000) -> None:
             if (prompts.length === 0 || prompts.some(t => t.includes('*'))) return false;
             const failed = nb.querySelector("[data-mime-type='application/vnd.jupyter.error']");
             return failed !== null || prompts.every(t => /\\d/.test(t));
-        }""", arg=NOTEBOOK, timeout=timeout_ms, polling=250)
+        }""",
+        arg=NOTEBOOK,
+        timeout=timeout_ms,
+        polling=250,
+    )
 
 
 def code_cell(page, contains: str):
     """The code cell of the current notebook whose source contains ``contains``."""
-    return page.locator(f"{NOTEBOOK} .jp-CodeCell").filter(
-        has=page.locator(".cm-content", has_text=contains)).first
+    return page.locator(f"{NOTEBOOK} .jp-CodeCell").filter(has=page.locator(".cm-content", has_text=contains)).first
 
 
 def errors_in(cell) -> list[str]:
@@ -308,8 +346,7 @@ def errors_in(cell) -> list[str]:
     return cell.locator("[data-mime-type='application/vnd.jupyter.error']").all_inner_texts()
 
 
-INTERACTIVE_ROLES = ("slider", "radio", "checkbox", "button", "combobox", "textbox", "spinbutton",
-                     "switch", "listbox")
+INTERACTIVE_ROLES = ("slider", "radio", "checkbox", "button", "combobox", "textbox", "spinbutton", "switch", "listbox")
 
 
 def unnamed_controls(locator) -> list[str]:

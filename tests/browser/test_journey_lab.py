@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import re
 
+import jlab
 import nbformat
 import pytest
-
-import jlab
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -46,11 +45,14 @@ def test_lab_answer_passes_its_test(page, student):
     if not (student.root / path).is_file():
         pytest.fail(f"{path} was not released into the test course")
     student_copy = nbformat.read(student.root / path, as_version=4)
-    assert "NotImplementedError" in student_copy.cells[answer].source, \
+    assert "NotImplementedError" in student_copy.cells[answer].source, (
         f"cell {answer} of the released {lab} is not the answer stub"
+    )
 
     jlab.open_lab(page, student, path, "lab")
-    cells = page.locator(f"{jlab.NOTEBOOK} .jp-Notebook > .jp-Cell, {jlab.NOTEBOOK} .jp-WindowedPanel-viewport > .jp-Cell")
+    cells = page.locator(
+        f"{jlab.NOTEBOOK} .jp-Notebook > .jp-Cell, {jlab.NOTEBOOK} .jp-WindowedPanel-viewport > .jp-Cell"
+    )
     answer_cell, test_cell = cells.nth(answer), cells.nth(test)
     answer_cell.scroll_into_view_if_needed()
     editor = answer_cell.locator(".cm-content")
@@ -60,7 +62,7 @@ def test_lab_answer_passes_its_test(page, student):
     editor.click()
     page.keyboard.press("Control+a")
     page.keyboard.insert_text(solution)
-    page.keyboard.press("Escape")                       # command mode, the answer cell stays active
+    page.keyboard.press("Escape")  # command mode, the answer cell stays active
     jlab.run_command(page, "Run All Above Selected Cell")
     page.wait_for_timeout(300)
     jlab.wait_idle(page)
@@ -70,7 +72,9 @@ def test_lab_answer_passes_its_test(page, student):
         jlab.wait_idle(page)
     page.wait_for_function(
         "([el]) => /\\d/.test(el.querySelector('.jp-InputArea-prompt').textContent)",
-        arg=[test_cell.element_handle()], timeout=30_000)
+        arg=[test_cell.element_handle()],
+        timeout=30_000,
+    )
     jlab.wait_idle(page)
     test_cell.scroll_into_view_if_needed()
     for index, cell in ((answer, answer_cell), (test, test_cell)):

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 import jlab
+import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 START = jlab.ROOT / "notebooks" / "00_start.ipynb"
 LESSON1 = jlab.ROOT / "notebooks" / "01_two_jobs.ipynb"
-SLIDERS = ("deploys", "failure", "restore")          # pageturn.dial.CSS keys of the three sliders
+SLIDERS = ("deploys", "failure", "restore")  # pageturn.dial.CSS keys of the three sliders
 
 
 def _needs_lesson1():
@@ -66,13 +65,14 @@ def test_start_page_to_dial(lesson1):
     dial.scroll_into_view_if_needed()
     figure = dial.locator("img.pageturn-dial-figure")
     assert figure.is_visible(), (
-        "the dial's picture (img.pageturn-dial-figure) is not shown; the widget says: "
-        + dial.inner_text()[:600])
+        "the dial's picture (img.pageturn-dial-figure) is not shown; the widget says: " + dial.inner_text()[:600]
+    )
     # The scoreboards fill in once the kernel has simulated the first quarter.
     page.wait_for_function(
         """() => ['maya', 'sam'].every(who => /\\d/.test(
             document.querySelector('.pageturn-dial .pageturn-scoreboard-' + who).innerText))""",
-        timeout=20_000)
+        timeout=20_000,
+    )
     before = _snapshot(page)
 
     for name in SLIDERS:
@@ -81,10 +81,12 @@ def test_start_page_to_dial(lesson1):
         value_before = readout.inner_text()
         handle.scroll_into_view_if_needed()
         handle.focus()
-        page.keyboard.press("End")                      # keyboard only: jump to the maximum
+        page.keyboard.press("End")  # keyboard only: jump to the maximum
         page.wait_for_function(
             "([sel, old]) => document.querySelector(sel).innerText !== old",
-            arg=[f".pageturn-dial-{name} .widget-readout", value_before], timeout=10_000)
+            arg=[f".pageturn-dial-{name} .widget-readout", value_before],
+            timeout=10_000,
+        )
         # The kernel re-simulates the quarter: the scoreboards and the picture change.
         page.wait_for_function(
             """([old]) => {
@@ -93,7 +95,10 @@ def test_start_page_to_dial(lesson1):
                 const sam = d.querySelector('.pageturn-scoreboard-sam').innerText;
                 const img = d.querySelector('img.pageturn-dial-figure').getAttribute('src');
                 return (maya !== old.maya || sam !== old.sam) && img !== old.img;
-            }""", arg=[before], timeout=20_000)
+            }""",
+            arg=[before],
+            timeout=20_000,
+        )
         after = _snapshot(page)
         assert after["img"] != before["img"], f"moving {name} did not redraw the picture"
         assert readout.inner_text() != value_before
@@ -128,13 +133,17 @@ def test_dial_and_quiz_controls_have_names(lesson1):
         label = (slider.locator(".widget-label").first.text_content() or "").strip()
         assert label, f"slider {i + 1} of the dial has no visible label"
         handle = slider.locator(".noUi-handle").first
-        assert handle.get_attribute("aria-valuenow") or handle.get_attribute("aria-valuetext"), \
+        assert handle.get_attribute("aria-valuenow") or handle.get_attribute("aria-valuetext"), (
             f"slider {label!r} does not expose its value to assistive technology"
+        )
     if unnamed_sliders:
         import warnings
-        warnings.warn(f"{unnamed_sliders} slider(s) have no accessible name: ipywidgets 8.1 does not "
-                      "label noUiSlider handles (their visible labels are checked instead)",
-                      stacklevel=1)
+
+        warnings.warn(
+            f"{unnamed_sliders} slider(s) have no accessible name: ipywidgets 8.1 does not "
+            "label noUiSlider handles (their visible labels are checked instead)",
+            stacklevel=1,
+        )
 
 
 def test_quiz_by_keyboard(lesson1):
@@ -143,7 +152,7 @@ def test_quiz_by_keyboard(lesson1):
     page = lesson1
     quiz = load_quiz("01_two_jobs")
     question = quiz.questions[0]
-    shown = shuffled_choices(question, 0)                 # the order show_quiz uses (seed 0)
+    shown = shuffled_choices(question, 0)  # the order show_quiz uses (seed 0)
     wrong = next(i for i, c in enumerate(shown) if c.id not in question.answers)
     right = next(i for i, c in enumerate(shown) if c.id in question.answers)
 
@@ -165,7 +174,8 @@ def test_quiz_by_keyboard(lesson1):
                 return
             page.keyboard.press("Shift+Tab" if back else "Tab")
         assert focused(locator), "the keyboard focus never reached " + (
-            locator.evaluate("el => el.outerHTML.slice(0, 200)"))
+            locator.evaluate("el => el.outerHTML.slice(0, 200)")
+        )
 
     def choose(index: int, back: bool = False) -> None:
         """Move the focus to choice ``index`` with Tab and pick it with Space."""
@@ -174,9 +184,11 @@ def test_quiz_by_keyboard(lesson1):
         assert radios.nth(index).is_checked(), f"Space did not select choice {index + 1}"
 
     def feedback_says(words: str) -> None:
-        page.wait_for_function("([sel, words]) => document.querySelector(sel).textContent.includes(words)",
-                               arg=[f".pageturn-quiz-question-{question.id} .pageturn-quiz-feedback",
-                                    words], timeout=10_000)
+        page.wait_for_function(
+            "([sel, words]) => document.querySelector(sel).textContent.includes(words)",
+            arg=[f".pageturn-quiz-question-{question.id} .pageturn-quiz-feedback", words],
+            timeout=10_000,
+        )
 
     # Land on the question's first choice (where Tab from the question text arrives);
     # from there on, only the keyboard: Tab / Shift+Tab to move, Space to pick, Enter to check.
@@ -190,13 +202,15 @@ def test_quiz_by_keyboard(lesson1):
     assert re.sub(r"[*`]", "", shown[wrong].feedback)[:40] in text, text
     assert int(re.search(r"(\d+)\s*/", score.text_content()).group(1)) == start_score
 
-    choose(right, back=True)                              # Shift+Tab: back from the button
+    choose(right, back=True)  # Shift+Tab: back from the button
     tab_to(check)
-    page.keyboard.press("Space")                          # Space presses a button too
+    page.keyboard.press("Space")  # Space presses a button too
     feedback_says("Right")
     page.wait_for_function(
         "([sel, n]) => { const m = document.querySelector(sel).textContent.match(/(\\d+)\\s*\\//);"
         " return m && Number(m[1]) === n; }",
-        arg=[".pageturn-quiz .pageturn-quiz-score", start_score + 1], timeout=10_000)
+        arg=[".pageturn-quiz .pageturn-quiz-score", start_score + 1],
+        timeout=10_000,
+    )
     block.scroll_into_view_if_needed()
     page.screenshot(path=str(jlab.OUTPUT / "quiz_by_keyboard.png"))

@@ -55,7 +55,7 @@ def test_follow_the_alert_link_to_the_debug_page_and_run_a_console_command(page,
     serving = fleet.in_service()[0]
     page.goto(fleet.debug_link(serving))
     assert "in service" in page.inner_text("body")
-    unexpected = [p for p in page.problems if "403" not in p and "409" not in p]   # the refusals we asked for
+    unexpected = [p for p in page.problems if "403" not in p and "409" not in p]  # the refusals we asked for
     assert unexpected == []
 
 
@@ -66,9 +66,8 @@ def test_lesson4_in_jupyterlab_alert_link_debug_panel_and_console(page, student)
     """In JupyterLab: run Lesson 4's night, follow the alert's link from the notebook's output to the
     debug page (a new tab), open it with the token shown, run one console command there, then press
     the admin UI's Run button in the notebook, and close the fleet with the lesson's own cell."""
-    import nbformat
-
     import jlab
+    import nbformat
 
     nb = nbformat.read(student.root / LESSON4, as_version=4)
 
@@ -78,8 +77,13 @@ def test_lesson4_in_jupyterlab_alert_link_debug_panel_and_console(page, student)
                 return i
         pytest.fail(f"{LESSON4} has no code cell with {needles}")
 
-    wanted = [index("Fleet(size=3"), index("fleet.inject("), index("wait_for_alert"), index("alert.link"),
-              index("DebugPanel(")]
+    wanted = [
+        index("Fleet(size=3"),
+        index("fleet.inject("),
+        index("wait_for_alert"),
+        index("alert.link"),
+        index("DebugPanel("),
+    ]
     close = index("fleet.close()")
     jlab.open_lab(page, student, LESSON4, "night")
     cells = page.locator(f"{jlab.NOTEBOOK} .jp-Cell")
@@ -89,8 +93,11 @@ def test_lesson4_in_jupyterlab_alert_link_debug_panel_and_console(page, student)
         cell.scroll_into_view_if_needed()
         cell.locator(".cm-content").click()
         page.keyboard.press("Shift+Enter")
-        page.wait_for_function("([el]) => /\\d/.test(el.querySelector('.jp-InputArea-prompt').textContent)",
-                               arg=[cell.element_handle()], timeout=60_000)
+        page.wait_for_function(
+            "([el]) => /\\d/.test(el.querySelector('.jp-InputArea-prompt').textContent)",
+            arg=[cell.element_handle()],
+            timeout=60_000,
+        )
         jlab.wait_idle(page)
         errors = jlab.errors_in(cell)
         assert not errors, f"cell {i} of Lesson 4 failed:\n{errors[0][:1500]}"
@@ -116,7 +123,9 @@ def test_lesson4_in_jupyterlab_alert_link_debug_panel_and_console(page, student)
     panel = page.locator(".pageturn-debug").first
     panel.scroll_into_view_if_needed()
     panel.locator("button.pageturn-debug-run").click()
-    page.wait_for_function("() => document.querySelector('.pageturn-debug .pageturn-debug-output')"
-                           ".textContent.includes('logged_at')", timeout=20_000)
+    page.wait_for_function(
+        "() => document.querySelector('.pageturn-debug .pageturn-debug-output').textContent.includes('logged_at')",
+        timeout=20_000,
+    )
     run(close)
     assert "[]" in cells.nth(close).locator(".jp-OutputArea").inner_text()

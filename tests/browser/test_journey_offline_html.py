@@ -3,9 +3,8 @@ the still dial's picture loads, the quiz questions show, and nothing is fetched.
 
 from __future__ import annotations
 
-import pytest
-
 import jlab
+import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -16,8 +15,7 @@ def test_exported_lesson_reads_offline_in_a_browser(page, tmp_path):
 
     if not (jlab.ROOT / "notebooks" / "01_two_jobs.ipynb").is_file():
         pytest.skip("Lesson 1 (notebooks/01_two_jobs.ipynb) does not exist yet")
-    [target] = pthtml.export_folder(jlab.ROOT / "notebooks", tmp_path, names=["01_two_jobs"],
-                                    log=lambda *_: None)
+    [target] = pthtml.export_folder(jlab.ROOT / "notebooks", tmp_path, names=["01_two_jobs"], log=lambda *_: None)
     fetched = []
 
     def only_local(route):

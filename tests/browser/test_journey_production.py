@@ -6,10 +6,9 @@ shows the admin screen, and the clean-up cell that stops both.
 
 from __future__ import annotations
 
+import jlab
 import nbformat
 import pytest
-
-import jlab
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -28,8 +27,7 @@ def test_run_pageturn_and_its_admin(page, student):
     if not (jlab.ROOT / LESSON3).is_file():
         pytest.skip("Lesson 3 (notebooks/03_production_as_your_bench.ipynb) does not exist yet")
     nb = nbformat.read(student.root / LESSON3, as_version=4)
-    start, panel, stop = (cell_index(nb, "app.start("), cell_index(nb, "admin.Admin("),
-                          cell_index(nb, ".stop()"))
+    start, panel, stop = (cell_index(nb, "app.start("), cell_index(nb, "admin.Admin("), cell_index(nb, ".stop()"))
 
     jlab.open_lab(page, student, LESSON3, "production")
     cells = page.locator(f"{jlab.NOTEBOOK} .jp-Cell")
@@ -41,7 +39,9 @@ def test_run_pageturn_and_its_admin(page, student):
         page.keyboard.press("Shift+Enter")
         page.wait_for_function(
             "([el]) => /\\d/.test(el.querySelector('.jp-InputArea-prompt').textContent)",
-            arg=[cell.element_handle()], timeout=60_000)
+            arg=[cell.element_handle()],
+            timeout=60_000,
+        )
         jlab.wait_idle(page)
         errors = jlab.errors_in(cell)
         assert not errors, f"cell {index} of Lesson 3 failed:\n{errors[0][:1500]}"
@@ -56,8 +56,10 @@ def test_run_pageturn_and_its_admin(page, student):
 
     def status_says(words: str) -> None:
         page.wait_for_function(
-            "([words]) => document.querySelector('.pageturn-admin .pageturn-admin-status')"
-            ".textContent.includes(words)", arg=[words], timeout=15_000)
+            "([words]) => document.querySelector('.pageturn-admin .pageturn-admin-status').textContent.includes(words)",
+            arg=[words],
+            timeout=15_000,
+        )
 
     # Log level: change it while the app runs.
     level = admin.locator(".pageturn-admin-loglevel select")
@@ -77,8 +79,9 @@ def test_run_pageturn_and_its_admin(page, student):
     # The live numbers and the histogram are on screen and refresh while the app serves readers.
     page.wait_for_function(
         "() => document.querySelector('.pageturn-admin .pageturn-admin-rate').textContent.includes('per second')",
-        timeout=20_000)
-    admin.locator(".pageturn-admin-histogram").wait_for(state="visible", timeout=20_000)   # drawn by a refresh
+        timeout=20_000,
+    )
+    admin.locator(".pageturn-admin-histogram").wait_for(state="visible", timeout=20_000)  # drawn by a refresh
     admin.scroll_into_view_if_needed()
     page.screenshot(path=str(jlab.OUTPUT / "run_pageturn_admin.png"))
     # Every control of the admin screen has an accessible name (sliders: see the Lesson 1 test).

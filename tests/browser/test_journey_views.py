@@ -6,9 +6,8 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
-
 import jlab
+import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -53,8 +52,10 @@ def test_student_view_has_no_teacher_tools(page, student):
 
     jlab.open_lab(page, student, "notebooks/00_start.ipynb", "student")
     menus = page.locator("#jp-MainMenu .lm-MenuBar-itemLabel").all_inner_texts()
-    assert "Nbgrader" not in menus or not page.locator(
-        "li.lm-Menu-item:has(.lm-Menu-itemLabel:text-is('Formgrader'))").count(), menus
+    assert (
+        "Nbgrader" not in menus
+        or not page.locator("li.lm-Menu-item:has(.lm-Menu-itemLabel:text-is('Formgrader'))").count()
+    ), menus
     page.keyboard.press("Control+Shift+C")
     search = page.locator(".lm-CommandPalette-input").first
     search.fill("Formgrader")

@@ -47,7 +47,7 @@ def _missing() -> str | None:
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/hub/" in str(item.fspath).replace(os.sep, "/"):
-            item.add_marker(pytest.mark.xdist_group("hub"))     # one worker, one hub, tests in file order
+            item.add_marker(pytest.mark.xdist_group("hub"))  # one worker, one hub, tests in file order
             item.add_marker(pytest.mark.slow)
 
 
@@ -70,7 +70,8 @@ def _second_course(root: Path) -> Path:
     (src / "nbgrader_config.py").write_text(
         "import os\nc = get_config()\n"
         f"c.CourseDirectory.course_id = {SECOND!r}\n"
-        "c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))\n")
+        "c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))\n"
+    )
     return src
 
 
@@ -81,8 +82,9 @@ class Term:
         self.root = root
         self.courses = [
             hubmod.Course(COURSE, [TEACHER], STUDENTS, port=hubmod.free_port()),
-            hubmod.Course(SECOND, [SECOND_TEACHER], SECOND_STUDENTS, source=_second_course(root),
-                          port=hubmod.free_port()),
+            hubmod.Course(
+                SECOND, [SECOND_TEACHER], SECOND_STUDENTS, source=_second_course(root), port=hubmod.free_port()
+            ),
         ]
         self.env = hubmod.prepare(root, self.courses)
         self.password = self.env["PAGETURN_HUB_PASSWORD"]
@@ -97,6 +99,7 @@ class Term:
 
     def login(self, name: str):
         from hubkit import User
+
         self.users[name] = User(self.hub.url, name, self.password)
         return self.users[name]
 
@@ -126,7 +129,7 @@ def term():
         if t is not None:
             t.hub.stop()
             left = hubmod.processes_of(t.accounts)
-            for pid, _, _ in left:          # only the hub's own accounts' processes: none should be left
+            for pid, _, _ in left:  # only the hub's own accounts' processes: none should be left
                 try:
                     os.kill(pid, 9)
                 except ProcessLookupError:

@@ -12,7 +12,6 @@ import json
 import re
 import time
 import uuid
-
 from pathlib import Path
 
 import requests
@@ -45,13 +44,20 @@ class User:
         self.hub, self.name = hub_url, name
         self.session = requests.Session()
         self.session.get(f"{hub_url}/hub/login", timeout=30)
-        r = self.session.post(f"{hub_url}/hub/login", allow_redirects=False, timeout=30,
-                              data={"username": name, "password": password, "_xsrf": self.session.cookies.get("_xsrf")})
+        r = self.session.post(
+            f"{hub_url}/hub/login",
+            allow_redirects=False,
+            timeout=30,
+            data={"username": name, "password": password, "_xsrf": self.session.cookies.get("_xsrf")},
+        )
         if r.status_code != 302:
             raise HubError(f"login as {name!r} failed: HTTP {r.status_code}")
-        r = self.session.post(f"{hub_url}/hub/api/users/{name}/tokens", timeout=30,
-                              headers={"X-XSRFToken": self.session.cookies.get("_xsrf")},
-                              json={"note": "pageturn hub test", "expires_in": 3600})
+        r = self.session.post(
+            f"{hub_url}/hub/api/users/{name}/tokens",
+            timeout=30,
+            headers={"X-XSRFToken": self.session.cookies.get("_xsrf")},
+            json={"note": "pageturn hub test", "expires_in": 3600},
+        )
         self.token = _ok(r, f"token for {name}").json()["token"]
 
     @property
@@ -64,7 +70,7 @@ class User:
 
     def start_server(self) -> None:
         r = self.api("POST", f"/users/{self.name}/server")
-        if r.status_code not in (201, 202, 400):    # 400: already running
+        if r.status_code not in (201, 202, 400):  # 400: already running
             raise HubError(f"start {self.name}'s server: HTTP {r.status_code} {r.text[:300]}")
 
     def wait_ready(self, timeout: float = 180) -> None:
@@ -79,15 +85,18 @@ class User:
     # --- the user's own server ----------------------------------------------------------------
     def server(self, method: str, path: str, owner: str | None = None, **kw) -> requests.Response:
         """A request to ``/user/<owner>/<path>`` (owner: this user unless given)."""
-        return requests.request(method, f"{self.hub}/user/{owner or self.name}/{path.lstrip('/')}",
-                                headers=self.headers, timeout=300, **kw)
+        return requests.request(
+            method, f"{self.hub}/user/{owner or self.name}/{path.lstrip('/')}", headers=self.headers, timeout=300, **kw
+        )
 
     def read(self, path: str) -> dict:
         return _ok(self.server("GET", f"api/contents/{path}"), f"{self.name} reads {path}").json()
 
     def write_notebook(self, path: str, nb) -> None:
-        _ok(self.server("PUT", f"api/contents/{path}", json={"type": "notebook", "format": "json", "content": nb}),
-            f"{self.name} saves {path}")
+        _ok(
+            self.server("PUT", f"api/contents/{path}", json={"type": "notebook", "format": "json", "content": nb}),
+            f"{self.name} saves {path}",
+        )
 
     def assignments(self, action: str | None = None, course: str = "", lab: str = "") -> dict:
         """nbgrader's Assignments tab: list (no action), or fetch / submit / fetch_feedback."""
@@ -102,11 +111,14 @@ class User:
         base = f"/services/{service}" if service else f"/user/{self.name}"
         r = _ok(requests.post(f"{self.hub}{base}/api/terminals", headers=self.headers, timeout=60), "new terminal")
         name = r.json()["name"]
-        ws = websocket.create_connection(f"ws://{self.hub.split('://', 1)[1]}{base}/terminals/websocket/{name}",
-                                         header=[f"Authorization: token {self.token}"], timeout=timeout)
+        ws = websocket.create_connection(
+            f"ws://{self.hub.split('://', 1)[1]}{base}/terminals/websocket/{name}",
+            header=[f"Authorization: token {self.token}"],
+            timeout=timeout,
+        )
         marker = uuid.uuid4().hex[:8]
         try:
-            ws.send(json.dumps(["stdin", f"{command}; echo \"@@{marker}@@$?@@\"\r"]))
+            ws.send(json.dumps(["stdin", f'{command}; echo "@@{marker}@@$?@@"\r']))
             out = ""
             deadline = time.monotonic() + timeout
             found = None
@@ -124,8 +136,13 @@ class User:
 
     # --- a course's formgrader service ----------------------------------------------------------
     def formgrader(self, method: str, course: str, path: str, **kw) -> requests.Response:
-        return requests.request(method, f"{self.hub}/services/{course}/formgrader/api/{path.lstrip('/')}",
-                                headers=self.headers, timeout=600, **kw)
+        return requests.request(
+            method,
+            f"{self.hub}/services/{course}/formgrader/api/{path.lstrip('/')}",
+            headers=self.headers,
+            timeout=600,
+            **kw,
+        )
 
 
 def page_config(page_html: str) -> dict:

@@ -27,13 +27,12 @@ from hubkit import COURSE, REPO, STUDENTS, TEACHER, HubError, hidden_lines, leak
 from pageturn import hub as hubmod
 from pageturn.grading.demo import answered, make_submissions
 
-
-pytestmark = [pytest.mark.xdist_group("hub"), pytest.mark.slow]   # one worker, one hub, file order
+pytestmark = [pytest.mark.xdist_group("hub"), pytest.mark.slow]  # one worker, one hub, file order
 
 LAB = "lab1_four_keys"
 SOURCE = REPO / "grading" / "source" / LAB / f"{LAB}.ipynb"
-WRITTEN = "tension_in_your_own_words"      # the manually graded answer of Lab 1
-FETCHED = f"{COURSE}/{LAB}/{LAB}.ipynb"     # where a student's copy lands (path_includes_course)
+WRITTEN = "tension_in_your_own_words"  # the manually graded answer of Lab 1
+FETCHED = f"{COURSE}/{LAB}/{LAB}.ipynb"  # where a student's copy lands (path_includes_course)
 MANUAL = {"ada": 4, "ben": 2, "cy": 0}
 
 
@@ -42,8 +41,11 @@ def _source():
 
 
 def _auto_points(nb) -> float:
-    return sum(float(c.metadata["nbgrader"].get("points", 0)) for c in nb.cells
-               if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code")
+    return sum(
+        float(c.metadata["nbgrader"].get("points", 0))
+        for c in nb.cells
+        if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"
+    )
 
 
 def test_each_users_server_runs_as_that_unix_account(term):
@@ -58,8 +60,8 @@ def test_a_students_server_has_the_student_view(term):
     ada = term.user("ada")
     disabled = set(page_config(ada.server("GET", "lab").text)["disabledExtensions"])
     assert {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment"} <= disabled
-    assert "@jupyter/nbgrader:assignment-list" not in disabled          # the Assignments tab stays
-    assert ada.server("GET", "formgrader").status_code == 404            # no formgrader server extension
+    assert "@jupyter/nbgrader:assignment-list" not in disabled  # the Assignments tab stays
+    assert ada.server("GET", "formgrader").status_code == 404  # no formgrader server extension
     # a teacher's own server has the same view; the formgrader lives in the course's service
     teacher_own = term.user(TEACHER).server("GET", "lab")
     assert "@jupyter/nbgrader:formgrader" in set(page_config(teacher_own.text)["disabledExtensions"])
@@ -69,6 +71,7 @@ def test_a_students_server_has_the_student_view(term):
 
 def _get_service_page(term) -> str:
     import requests
+
     t = term.user(TEACHER)
     r = requests.get(f"{term.hub.url}/services/{COURSE}/lab", headers=t.headers, timeout=60)
     assert r.status_code == 200, r.text[:300]
@@ -108,9 +111,9 @@ def test_students_fetch_the_lab_in_their_own_servers_and_work(term):
     fetched = nbformat.from_dict(term.user("ada").read(FETCHED)["content"])
     kinds = make_submissions(source, fetched, LAB)
     term.facts["work"] = {
-        "ada": answered(source, fetched, fraction=0.25),     # a first draft; the right answer comes later
-        "ben": answered(source, fetched, fraction=0.5),      # partly right
-        "cy": kinds["sol"].content,                          # hostile: an object equal to everything
+        "ada": answered(source, fetched, fraction=0.25),  # a first draft; the right answer comes later
+        "ben": answered(source, fetched, fraction=0.5),  # partly right
+        "cy": kinds["sol"].content,  # hostile: an object equal to everything
     }
     assert kinds["sol"].kind == "hostile: always-equal object"
     for name, nb in term.facts["work"].items():
@@ -127,7 +130,7 @@ def test_two_students_submit_at_the_same_moment_and_both_arrive(term):
         try:
             start.wait(30)
             results[name] = term.user(name).assignments("submit", COURSE, LAB)
-        except Exception as exc:   # reported below
+        except Exception as exc:  # reported below
             errors.append(f"{name}: {exc}")
 
     threads = [threading.Thread(target=submit, args=(n,)) for n in ("ada", "ben")]
@@ -162,7 +165,7 @@ def test_the_hub_restarts_mid_term_and_nothing_is_lost(term):
     left = [c for _, _, c in hubmod.processes_of(term.accounts) if "jupyterhub-singleuser" in c]
     term.hub.start()
     assert not left, f"servers still running after the hub stopped: {left}"
-    term.start_servers([TEACHER, *STUDENTS])         # the tokens made before the restart still work
+    term.start_servers([TEACHER, *STUDENTS])  # the tokens made before the restart still work
     assert sorted(p.name for p in (term.root / "exchange" / COURSE / "inbound").iterdir()) == before
     for name in STUDENTS:
         assert term.user(name).assignments(course=COURSE)["value"] == submitted[name]
@@ -174,13 +177,17 @@ def test_a_resubmission_is_graded_and_the_earlier_one_kept(term):
     ada = term.user("ada")
     source = _source()
     fetched = nbformat.from_dict(ada.read(FETCHED)["content"])
-    time.sleep(1.1)                                  # nbgrader's timestamps: distinct to the second at least
+    time.sleep(1.1)  # nbgrader's timestamps: distinct to the second at least
     ada.write_notebook(FETCHED, answered(source, fetched))
     assert ada.assignments("submit", COURSE, LAB)["success"]
     mine = sorted(p.name for p in (term.root / "exchange" / COURSE / "inbound").iterdir() if p.name.startswith("ada+"))
-    assert len(mine) == 2                            # both kept, told apart by their timestamps
-    stamps = [s["timestamp"] for a in ada.assignments(course=COURSE)["value"] if a["status"] == "submitted"
-              for s in a["submissions"]]
+    assert len(mine) == 2  # both kept, told apart by their timestamps
+    stamps = [
+        s["timestamp"]
+        for a in ada.assignments(course=COURSE)["value"]
+        if a["status"] == "submitted"
+        for s in a["submissions"]
+    ]
     assert len(stamps) == 2 and stamps[0] != stamps[1]
     term.facts["ada_latest"] = max(stamps)
 
@@ -191,7 +198,7 @@ def test_the_teacher_collects_and_sees_every_submission(term):
     assert r.status_code == 200 and r.json()["success"], r.text[:2000]
     status, out = t.terminal(f"cat submitted/ada/{LAB}/timestamp.txt; echo; ls submitted", service=COURSE)
     assert status == 0
-    assert term.facts["ada_latest"][:19] in out, out     # the later submission, to the second
+    assert term.facts["ada_latest"][:19] in out, out  # the later submission, to the second
     assert set(STUDENTS) <= set(out.split())
 
 
@@ -200,12 +207,12 @@ def test_the_teacher_autogrades_with_the_courses_grading(term):
     status, out = t.terminal(f"python -m pageturn.grading grade {LAB} --course .", service=COURSE, timeout=900)
     assert status == 0, out[-3000:]
     status, text = t.terminal(f"cat grades_{LAB}.csv", service=COURSE)
-    rows = {r["student"]: r for r in csv.DictReader(io.StringIO(text[text.index("student,"):]))}
+    rows = {r["student"]: r for r in csv.DictReader(io.StringIO(text[text.index("student,") :]))}
     auto = _auto_points(_source())
     scores = {n: float(rows[n]["score"]) for n in STUDENTS}
-    assert scores["ada"] == auto, rows["ada"]              # the resubmission (right) was graded, not the draft
+    assert scores["ada"] == auto, rows["ada"]  # the resubmission (right) was graded, not the draft
     assert 0 < scores["ben"] < auto, rows["ben"]
-    assert scores["cy"] == 0, rows["cy"]                   # the always-equal object scores nothing
+    assert scores["cy"] == 0, rows["cy"]  # the always-equal object scores nothing
     term.facts["auto"] = scores
     listed = t.formgrader("GET", COURSE, f"submissions/{LAB}").json()
     assert {s["student"] for s in listed} >= set(STUDENTS)
@@ -260,10 +267,15 @@ def test_odd_student_ids_get_a_clear_error(term):
     r = admin.api("POST", "/users", json={"usernames": ["Ada Lovelace", "../ben"]})
     assert r.status_code == 400 and "Invalid usernames" in r.json()["message"], r.text
     import requests
+
     s = requests.Session()
     s.get(f"{term.hub.url}/hub/login", timeout=30)
-    r = s.post(f"{term.hub.url}/hub/login", allow_redirects=False, timeout=30,
-               data={"username": "Ada Lovelace", "password": term.password, "_xsrf": s.cookies.get("_xsrf")})
+    r = s.post(
+        f"{term.hub.url}/hub/login",
+        allow_redirects=False,
+        timeout=30,
+        data={"username": "Ada Lovelace", "password": term.password, "_xsrf": s.cookies.get("_xsrf")},
+    )
     assert r.status_code == 403 and "Invalid username or password" in r.text
     with pytest.raises(ValueError, match="'Ada Lovelace'"):
         hubmod.prepare(term.root / "unused", [hubmod.Course(COURSE, ["tess"], ["Ada Lovelace"])])

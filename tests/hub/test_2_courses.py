@@ -8,11 +8,9 @@ ben, cy): ben is in both. The course list each user sees holds only their course
 from __future__ import annotations
 
 import pytest
-
 from hubkit import COURSE, SECOND, SECOND_TEACHER, TEACHER
 
-
-pytestmark = [pytest.mark.xdist_group("hub"), pytest.mark.slow]   # one worker, one hub, file order
+pytestmark = [pytest.mark.xdist_group("hub"), pytest.mark.slow]  # one worker, one hub, file order
 
 LAB1, LAB2 = "lab1_four_keys", "fixture_lab"
 
@@ -23,7 +21,7 @@ def test_the_second_courses_teacher_releases_from_its_own_formgrader(term):
     for step in ("assign", "release"):
         r = tom.formgrader("POST", SECOND, f"assignment/{LAB2}/{step}")
         assert r.status_code == 200 and r.json()["success"], f"{step}: {r.text[:2000]}"
-    if not (term.root / "exchange" / COURSE / "outbound" / LAB1).is_dir():     # when run without test_1_term
+    if not (term.root / "exchange" / COURSE / "outbound" / LAB1).is_dir():  # when run without test_1_term
         for step in ("assign", "release"):
             assert term.user(TEACHER).formgrader("POST", COURSE, f"assignment/{LAB1}/{step}").json()["success"]
 
@@ -64,7 +62,7 @@ def test_a_student_in_both_courses_gets_each_lab_in_its_own_folder(term):
     ben = term.user("ben")
     ben.assignments("fetch", SECOND, LAB2)
     assert ben.read(f"{SECOND}/{LAB2}/{LAB2}.ipynb")["type"] == "notebook"
-    if ben.server("GET", f"api/contents/{COURSE}/{LAB1}").status_code == 404:     # when run without test_1_term
+    if ben.server("GET", f"api/contents/{COURSE}/{LAB1}").status_code == 404:  # when run without test_1_term
         ben.assignments("fetch", COURSE, LAB1)
     assert ben.read(f"{COURSE}/{LAB1}/{LAB1}.ipynb")["type"] == "notebook"
     assert ben.assignments("submit", SECOND, LAB2)["success"]

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
-
 import os
 import socket
 
+import pytest
+
 from pageturn import hub as hubmod
 
+pytestmark = [pytest.mark.xdist_group("hub"), pytest.mark.slow]  # one worker, one hub, file order
 
-
-pytestmark = [pytest.mark.xdist_group("hub"), pytest.mark.slow]   # one worker, one hub, file order
 
 def _listening(port: int) -> bool:
     with socket.socket() as s:
@@ -24,7 +23,7 @@ def test_stopping_the_hub_leaves_no_process_server_or_port(term):
     ports = [h.port, h.api_port, h.proxy_api_port, *[k.port for k in term.courses]]
     assert all(_listening(p) for p in ports[:3])
     running = [c for _, _, c in hubmod.processes_of(term.accounts) if "jupyterhub-singleuser" in c]
-    assert len(running) >= 4                      # users' servers and both formgrader services
+    assert len(running) >= 4  # users' servers and both formgrader services
     pidfile = term.root / "jupyterhub-proxy.pid"
     proxy_pid = int(pidfile.read_text())
     assert h.stop() == 0

@@ -12,7 +12,9 @@ import sys
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pageturn.grading", description="Grade the course's labs with nbgrader.")
+    parser = argparse.ArgumentParser(
+        prog="python -m pageturn.grading", description="Grade the course's labs with nbgrader."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     g = sub.add_parser("grade", help="release, collect, autograde, feedback and export one lab")
     g.add_argument("lab")
@@ -36,9 +38,17 @@ def main(argv=None) -> int:
     if args.command == "grade":
         from pageturn.grading.pipeline import grade
         from pageturn.grading.report import summary
+
         try:
-            run = grade(args.lab, course=args.course, submissions=args.submissions, zip_dir=args.zip,
-                        workers=args.workers, notebook_timeout=args.notebook_timeout, force=args.force)
+            run = grade(
+                args.lab,
+                course=args.course,
+                submissions=args.submissions,
+                zip_dir=args.zip,
+                workers=args.workers,
+                notebook_timeout=args.notebook_timeout,
+                force=args.force,
+            )
         except (ValueError, RuntimeError, FileNotFoundError) as exc:
             print(f"grade: {exc}", file=sys.stderr)
             return 1
@@ -47,6 +57,7 @@ def main(argv=None) -> int:
         return 0
     if args.command == "demo":
         from pageturn.grading.demo import run_demo
+
         try:
             return run_demo(labs=args.lab, keep=args.keep, course=args.course)
         except (ValueError, RuntimeError) as exc:
@@ -54,6 +65,7 @@ def main(argv=None) -> int:
             return 1
     if args.command == "validate":
         from pageturn.grading.validate import validate
+
         try:
             result = validate(args.path, course=args.course)
         except ValueError as exc:
@@ -64,9 +76,12 @@ def main(argv=None) -> int:
         return 0 if result.ok else 1
     if args.command == "bench":
         from pageturn.grading.bench import measure_demo
+
         b = measure_demo()
-        print(f"pipeline: {b.ours:.1f} s; one nbgrader autograde over the class: {b.peer:.1f} s; "
-              f"speed-up {b.speedup:.1f}x; limit (students' cells on {b.cores} cores) {b.limit:.1f} s")
+        print(
+            f"pipeline: {b.ours:.1f} s; one nbgrader autograde over the class: {b.peer:.1f} s; "
+            f"speed-up {b.speedup:.1f}x; limit (students' cells on {b.cores} cores) {b.limit:.1f} s"
+        )
         return 0
     return 1
 

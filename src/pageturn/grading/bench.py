@@ -53,8 +53,9 @@ class Bench:
         return self.cells / self.cores
 
 
-def measure_demo(lab: str | None = None, *, course=None, workers: int | None = None,
-                 include_runaways: bool = False) -> Bench:
+def measure_demo(
+    lab: str | None = None, *, course=None, workers: int | None = None, include_runaways: bool = False
+) -> Bench:
     """Grade one demo class with the pipeline and with one plain ``nbgrader autograde``; return a :class:`Bench`.
 
     Args:
@@ -106,10 +107,12 @@ def measure_demo(lab: str | None = None, *, course=None, workers: int | None = N
             path = ours_root / "autograded" / row.student / lab / f"{lab}.ipynb"
             if path.is_file():
                 import json
+
                 meta = json.loads(path.read_text()).get("metadata", {}).get(notes.KEY, {})
                 cells += float(meta.get("cells_seconds", 0.0))
-    return Bench(lab=lab, students=len(students), ours=ours, peer=peer, cells=cells,
-                 cores=workers or os.cpu_count() or 2)
+    return Bench(
+        lab=lab, students=len(students), ours=ours, peer=peer, cells=cells, cores=workers or os.cpu_count() or 2
+    )
 
 
 def measure_selfcheck(lab: str = "lab2_histograms", repeats: int = 3) -> tuple[float, float]:
@@ -125,8 +128,10 @@ def measure_selfcheck(lab: str = "lab2_histograms", repeats: int = 3) -> tuple[f
     from pageturn.release import run_nbgrader
 
     notebook = ROOT / "labs" / lab / f"{lab}.ipynb"
-    code = ("import time; t = time.perf_counter(); from pageturn.selfcheck import check; "
-            f"check({lab!r}, notebook={str(notebook)!r}, course={str(COURSE)!r}); print(time.perf_counter() - t)")
+    code = (
+        "import time; t = time.perf_counter(); from pageturn.selfcheck import check; "
+        f"check({lab!r}, notebook={str(notebook)!r}, course={str(COURSE)!r}); print(time.perf_counter() - t)"
+    )
     env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
     env.pop("PAGETURN_SKIP_SELFCHECK", None)
 
@@ -146,5 +151,7 @@ def measure_selfcheck(lab: str = "lab2_histograms", repeats: int = 3) -> tuple[f
 
 if __name__ == "__main__":
     b = measure_demo(*(sys.argv[1:2] or [None]))
-    print(f"pipeline {b.ours:.1f} s, one nbgrader autograde {b.peer:.1f} s, speed-up {b.speedup:.2f}x, "
-          f"limit {b.limit:.1f} s")
+    print(
+        f"pipeline {b.ours:.1f} s, one nbgrader autograde {b.peer:.1f} s, speed-up {b.speedup:.2f}x, "
+        f"limit {b.limit:.1f} s"
+    )

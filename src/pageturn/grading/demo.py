@@ -40,7 +40,7 @@ ALWAYS_EQUAL = '''class _Whatever:
     def __bool__(self): return True
 '''
 
-MONKEYPATCH = '''import builtins, math, operator
+MONKEYPATCH = """import builtins, math, operator
 import numpy as np
 import numpy.testing
 math.isclose = lambda *a, **k: True
@@ -55,7 +55,7 @@ operator.eq = lambda a, b: True
 _real_isinstance = builtins.isinstance
 isinstance = lambda obj, cls: True
 float = lambda *a: 0.0
-'''
+"""
 
 
 @dataclass
@@ -75,8 +75,9 @@ class Submission:
 
 
 def _solution_text(source: str) -> str:
-    return "\n".join(line for line in source.splitlines()
-                     if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION"))
+    return "\n".join(
+        line for line in source.splitlines() if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION")
+    )
 
 
 def answered(source_nb, release_nb, *, fraction: float = 1.0):
@@ -197,8 +198,9 @@ def make_submissions(source_nb, release_nb, lab: str, *, flood_lines: int = 1_00
 
     nb = copy.deepcopy(right)
     first = next(c for c in nb.cells if grading_meta(c).get("solution") and c.cell_type == "code")
-    first.source += ("\nimport signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
-                     "while True:\n    time.sleep(0.1)\n")
+    first.source += (
+        "\nimport signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    time.sleep(0.1)\n"
+    )
     add("pia", "hostile: loop that ignores interrupts", nb)
 
     nb = copy.deepcopy(right)
@@ -206,18 +208,24 @@ def make_submissions(source_nb, release_nb, lab: str, *, flood_lines: int = 1_00
     first.source += "\nimport os\nos._exit(1)\n"
     add("quin", "hostile: os._exit", nb)
 
-    add("rosa", "hostile: output flood",
-        _add_after_answers(copy.deepcopy(blank), f"for _i in range({int(flood_lines)}):\n    print(_i)\n"))
+    add(
+        "rosa",
+        "hostile: output flood",
+        _add_after_answers(copy.deepcopy(blank), f"for _i in range({int(flood_lines)}):\n    print(_i)\n"),
+    )
 
-    cheat = ALWAYS_EQUAL + "".join(f"{f} = lambda *args, **kwargs: _Whatever()\n" for f in functions) \
+    cheat = (
+        ALWAYS_EQUAL
+        + "".join(f"{f} = lambda *args, **kwargs: _Whatever()\n" for f in functions)
         + "".join(f"{v} = _Whatever()\n" for v in values)
+    )
     add("sol", "hostile: always-equal object", _add_after_each_answer(copy.deepcopy(blank), cheat))
 
     # Wrong answers of the right type (floats), which pass only if the patched comparisons stay patched.
-    wrong = "".join(f"{f} = lambda *args, **kwargs: -1.0\n" for f in functions) \
-        + "".join(f"{v} = -1.0\n" for v in values)
-    add("tom", "hostile: monkey-patched comparisons",
-        _add_after_each_answer(copy.deepcopy(blank), MONKEYPATCH + wrong))
+    wrong = "".join(f"{f} = lambda *args, **kwargs: -1.0\n" for f in functions) + "".join(
+        f"{v} = -1.0\n" for v in values
+    )
+    add("tom", "hostile: monkey-patched comparisons", _add_after_each_answer(copy.deepcopy(blank), MONKEYPATCH + wrong))
 
     add("uma", "broken: not a notebook", b"{this is not json", name)
     add("vic", "renamed copy (the only notebook in the folder)", copy.deepcopy(right), f"Copy of {name}")
@@ -227,8 +235,12 @@ def make_submissions(source_nb, release_nb, lab: str, *, flood_lines: int = 1_00
     add("xia", "broken: truncated file", nbformat.writes(right).encode()[: len(nbformat.writes(right)) // 2], name)
     wrong_nb = _add_after_each_answer(copy.deepcopy(blank), wrong)
     add("yan", "wrong answers (of the right type)", wrong_nb)
-    add("zed", "two renamed copies (no guess)", {f"Copy of {name}": copy.deepcopy(right),
-                                                 f"{lab} (1).ipynb": copy.deepcopy(blank)}, "")
+    add(
+        "zed",
+        "two renamed copies (no guess)",
+        {f"Copy of {name}": copy.deepcopy(right), f"{lab} (1).ipynb": copy.deepcopy(blank)},
+        "",
+    )
     return dict(sorted(out.items()))
 
 
@@ -256,8 +268,9 @@ def demo_course(tmp: Path, labs=None, *, course: Path = COURSE) -> tuple[Path, l
     for lab in labs:
         if lab not in known:
             raise ValueError(f"lab must be one of {', '.join(map(repr, known))}; got {lab!r}")
-    root = copy_course(course, Path(tmp) / "course", labs,
-                       config=COURSE / "nbgrader_config.py")   # always the real config
+    root = copy_course(
+        course, Path(tmp) / "course", labs, config=COURSE / "nbgrader_config.py"
+    )  # always the real config
     return root, labs
 
 
@@ -299,4 +312,3 @@ def run_demo(labs=None, keep=None, notebook_timeout: int = 20, course: Path = CO
         return go(keep)
     with tempfile.TemporaryDirectory(prefix="pageturn-demo-") as tmp:
         return go(tmp)
-

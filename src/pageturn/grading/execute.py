@@ -34,8 +34,7 @@ from pageturn.grading import notes
 
 
 def _error(ename: str, evalue: str) -> NotebookNode:
-    return NotebookNode(output_type="error", ename=ename, evalue=evalue,
-                        traceback=[f"{ename}: {evalue}"])
+    return NotebookNode(output_type="error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
 
 
 class BudgetedExecute(Execute):
@@ -43,19 +42,21 @@ class BudgetedExecute(Execute):
 
     notebook_timeout = Integer(300, help="Seconds a whole notebook may run; later cells are not run.").tag(config=True)
     max_output_chars = Integer(200_000, help="Characters of stream output kept per cell.").tag(config=True)
-    fork_kernels = Bool(False, help="Fork each kernel from a server that has imported the lab's libraries "
-                        "(pageturn.grading.forkserver); each notebook still gets a fresh process of its own."
-                        ).tag(config=True)
+    fork_kernels = Bool(
+        False,
+        help="Fork each kernel from a server that has imported the lab's libraries "
+        "(pageturn.grading.forkserver); each notebook still gets a fresh process of its own.",
+    ).tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
         self._started = time.monotonic()
-        self._stopped = None       # why the remaining cells are not run, once they are not
+        self._stopped = None  # why the remaining cells are not run, once they are not
         self._stream_chars = {}
         self._truncated = set()
         resources = resources if resources is not None else {}
         self._resources_for_notes = resources
         carried = resources.setdefault("pageturn", {}).setdefault("notes", [])
-        for text in notes.get(nb):           # what the sanitize steps found (before metadata is cleared)
+        for text in notes.get(nb):  # what the sanitize steps found (before metadata is cleared)
             if text not in carried:
                 carried.append(text)
         if self.fork_kernels and km is None:
@@ -63,7 +64,7 @@ class BudgetedExecute(Execute):
 
             if fork_server(test_imports(nb)):
                 self.kernel_manager_class = ForkedKernelManager
-                self.shutdown_kernel = "immediate"    # the outputs are in; a forked kernel has nothing to save
+                self.shutdown_kernel = "immediate"  # the outputs are in; a forked kernel has nothing to save
         try:
             return super().preprocess(nb, resources, km)
         except DeadKernelError:
@@ -120,8 +121,11 @@ class BudgetedExecute(Execute):
             if used >= self.max_output_chars:
                 if cell_index not in self._truncated:
                     self._truncated.add(cell_index)
-                    outs.append(NotebookNode(output_type="stream", name="stderr",
-                                             text="\n... output truncated by the grader ...\n"))
+                    outs.append(
+                        NotebookNode(
+                            output_type="stream", name="stderr", text="\n... output truncated by the grader ...\n"
+                        )
+                    )
                 return None
             self._stream_chars[cell_index] = used + len(text)
         return super().output(outs, msg, display_id, cell_index)
@@ -129,7 +133,7 @@ class BudgetedExecute(Execute):
 
 # --- Forked kernels (pageturn.grading.forkserver) ---------------------------------------
 
-_SERVER = {}    # the one fork server of this process: {"proc", "socket", "modules"}
+_SERVER = {}  # the one fork server of this process: {"proc", "socket", "modules"}
 
 PRELOAD = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "pageturn")
 """Modules the fork server imports before forking kernels (besides ipykernel and IPython)."""
@@ -147,7 +151,7 @@ def fork_server(modules=()) -> str | None:
 
     if _SERVER.get("proc") is not None and _SERVER["proc"].poll() is None:
         return _SERVER["socket"]
-    early = getattr(sys.modules.get("__main__"), "EARLY", None)      # started by nbgrader_main.py
+    early = getattr(sys.modules.get("__main__"), "EARLY", None)  # started by nbgrader_main.py
     if early and early.get("proc") is not None and early["proc"].poll() is None:
         proc, sock, script, folder = early["proc"], early["socket"], early["script"], early["folder"]
         early.clear()
@@ -156,8 +160,13 @@ def fork_server(modules=()) -> str | None:
         sock = os.path.join(folder, "s")
         script = str(Path(__file__).with_name("forkserver.py"))
         env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
-        proc = subprocess.Popen([sys.executable, script, "serve", sock, *dict.fromkeys((*PRELOAD, *modules))],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd=folder)
+        proc = subprocess.Popen(
+            [sys.executable, script, "serve", sock, *dict.fromkeys((*PRELOAD, *modules))],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+            cwd=folder,
+        )
     if proc.stdout.readline().strip() != b"ready":
         proc.kill()
         return None
@@ -169,6 +178,7 @@ def fork_server(modules=()) -> str | None:
         except Exception:  # noqa: BLE001
             proc.kill()
         import shutil
+
         shutil.rmtree(folder, ignore_errors=True)
 
     atexit.register(stop)

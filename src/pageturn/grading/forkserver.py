@@ -69,6 +69,7 @@ def kernel_args(cmd):
 
 # --- client ------------------------------------------------------------------------------
 
+
 def client(sock_path: str, cmd) -> int:
     """Run ``cmd`` as a forked kernel through the server at ``sock_path``; return its exit status."""
     if kernel_args(cmd) is None:
@@ -77,9 +78,10 @@ def client(sock_path: str, cmd) -> int:
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         sock.connect(sock_path)
     except OSError:
-        os.execv(cmd[0], cmd)            # no server: start the kernel the ordinary way
-    socket.send_fds(sock, [json.dumps({"args": kernel_args(cmd), "cwd": os.getcwd(),
-                                       "env": dict(os.environ)}).encode()], [0, 1, 2])
+        os.execv(cmd[0], cmd)  # no server: start the kernel the ordinary way
+    socket.send_fds(
+        sock, [json.dumps({"args": kernel_args(cmd), "cwd": os.getcwd(), "env": dict(os.environ)}).encode()], [0, 1, 2]
+    )
     reply = _recv(sock)
     if not reply or "pid" not in reply:
         return 1
@@ -106,6 +108,7 @@ def client(sock_path: str, cmd) -> int:
 
 # --- server ------------------------------------------------------------------------------
 
+
 def _child(conn, fds, request) -> None:
     """In the forked child: become one kernel and never return."""
     try:
@@ -124,11 +127,11 @@ def _child(conn, fds, request) -> None:
         signal.signal(signal.SIGINT, signal.default_int_handler)
         numpy = sys.modules.get("numpy")
         if numpy is not None:
-            numpy.random.seed()          # each student gets fresh randomness, as in a new process
+            numpy.random.seed()  # each student gets fresh randomness, as in a new process
         # ipykernel read JPY_PARENT_PID when the server imported it; 1 means "no parent to watch"
         # (the client's exit, not the server's, ends this kernel) and keeps its banner off stdout.
         sys.argv = [LAUNCHER, *request["args"], "--IPKernelApp.parent_handle=1"]
-        sys.path[0] = request["cwd"]        # as for `python -m ipykernel_launcher` started there
+        sys.path[0] = request["cwd"]  # as for `python -m ipykernel_launcher` started there
         from ipykernel import kernelapp
 
         kernelapp.launch_new_instance()
@@ -151,11 +154,10 @@ def _child(conn, fds, request) -> None:
 def serve(sock_path: str, modules) -> None:
     """Import ``modules``, then fork one kernel per request on ``sock_path`` until stdin closes."""
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-    sys.path[0] = os.getcwd()             # not this file's folder
+    sys.path[0] = os.getcwd()  # not this file's folder
     import importlib
 
-    for name in ("ipykernel.kernelapp", "ipykernel.ipkernel", "IPython", "matplotlib_inline.backend_inline",
-                 *modules):
+    for name in ("ipykernel.kernelapp", "ipykernel.ipkernel", "IPython", "matplotlib_inline.backend_inline", *modules):
         try:
             importlib.import_module(name)
         except Exception:  # noqa: BLE001 - a module that does not import is simply not preloaded
@@ -167,8 +169,8 @@ def serve(sock_path: str, modules) -> None:
     listener.listen(16)
     sel = selectors.DefaultSelector()
     sel.register(listener, selectors.EVENT_READ, "accept")
-    sel.register(sys.stdin, selectors.EVENT_READ, "parent")     # the grading process; EOF means stop
-    children = {}   # pid -> conn
+    sel.register(sys.stdin, selectors.EVENT_READ, "parent")  # the grading process; EOF means stop
+    children = {}  # pid -> conn
     print("ready", flush=True)
     while True:
         for key, _ in sel.select(timeout=0.05):
@@ -191,7 +193,7 @@ def serve(sock_path: str, modules) -> None:
                     for pid in children:
                         _kill(pid)
                     return
-            else:                                   # the client went away: its kernel goes too
+            else:  # the client went away: its kernel goes too
                 pid = key.data
                 try:
                     data = key.fileobj.recv(1024)

@@ -46,17 +46,62 @@ from pageturn.grading import notes
 DEFAULT_MODULES = ("math", "operator", "statistics", "numpy", "numpy.testing", "pandas", "pandas.testing")
 """Modules whose attributes are recorded and restored, besides :mod:`builtins`."""
 
-PROTECTED_BUILTINS = ("isinstance", "issubclass", "float", "int", "bool", "abs", "type", "len", "round",
-                      "sorted", "all", "any", "repr", "str", "AssertionError", "getattr", "hasattr")
+PROTECTED_BUILTINS = (
+    "isinstance",
+    "issubclass",
+    "float",
+    "int",
+    "bool",
+    "abs",
+    "type",
+    "len",
+    "round",
+    "sorted",
+    "all",
+    "any",
+    "repr",
+    "str",
+    "AssertionError",
+    "getattr",
+    "hasattr",
+)
 """Builtins a student global may not shadow while a test cell runs."""
 
-ALIASES = {"np": "numpy", "numpy": "numpy", "pd": "pandas", "pandas": "pandas", "math": "math",
-           "operator": "operator", "statistics": "statistics"}
+ALIASES = {
+    "np": "numpy",
+    "numpy": "numpy",
+    "pd": "pandas",
+    "pandas": "pandas",
+    "math": "math",
+    "operator": "operator",
+    "statistics": "statistics",
+}
 """Global names that must refer to these modules while a test cell runs."""
 
-RESTORED_BUILTINS = PROTECTED_BUILTINS + ("__import__", "min", "max", "sum", "list", "dict", "set", "tuple",
-                                          "range", "zip", "map", "filter", "enumerate", "Exception", "ValueError",
-                                          "TypeError", "KeyError", "IndexError", "hash", "id", "iter", "next")
+RESTORED_BUILTINS = PROTECTED_BUILTINS + (
+    "__import__",
+    "min",
+    "max",
+    "sum",
+    "list",
+    "dict",
+    "set",
+    "tuple",
+    "range",
+    "zip",
+    "map",
+    "filter",
+    "enumerate",
+    "Exception",
+    "ValueError",
+    "TypeError",
+    "KeyError",
+    "IndexError",
+    "hash",
+    "id",
+    "iter",
+    "next",
+)
 """Builtins put back before each test cell (others, like ``input``, are swapped by the kernel itself)."""
 
 _state = {"captured": {}, "armed": False, "classes": {}}
@@ -109,8 +154,11 @@ class _StrictEquality(ast.NodeTransformer):
         self.generic_visit(node)
         if len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq):
             return ast.copy_location(
-                ast.Call(func=ast.Name(id="_pageturn_eq", ctx=ast.Load()),
-                         args=[node.left, node.comparators[0]], keywords=[]), node)
+                ast.Call(
+                    func=ast.Name(id="_pageturn_eq", ctx=ast.Load()), args=[node.left, node.comparators[0]], keywords=[]
+                ),
+                node,
+            )
         return node
 
 
@@ -179,11 +227,15 @@ def before_test() -> list[str]:
     """
     repairs = []
     for name, (module, saved) in _state["captured"].items():
-        everything = name == "builtins"    # builtins' own dunder names are protected too
+        everything = name == "builtins"  # builtins' own dunder names are protected too
         repairs += _put_back(name, module, saved, keep=lambda attr, all_=everything: all_ or not attr.startswith("_"))
     for name, (cls, saved) in _state["classes"].items():
-        repairs += _put_back(name, cls, saved, keep=lambda attr: not attr.startswith("_") or attr in (
-            "__eq__", "__ne__", "__float__", "__getitem__"))
+        repairs += _put_back(
+            name,
+            cls,
+            saved,
+            keep=lambda attr: not attr.startswith("_") or attr in ("__eq__", "__ne__", "__float__", "__getitem__"),
+        )
     shell = _state.get("shell")
     if shell is not None:
         user_ns = shell.user_ns
@@ -193,12 +245,21 @@ def before_test() -> list[str]:
                 repairs.append(f"the global name {name!r} shadowed the builtin")
         for alias, module_name in ALIASES.items():
             entry = _state["captured"].get(module_name)
-            if entry and alias in user_ns and user_ns[alias] is not entry[0] \
-                    and type(user_ns[alias]).__name__ != "module":
+            if (
+                entry
+                and alias in user_ns
+                and user_ns[alias] is not entry[0]
+                and type(user_ns[alias]).__name__ != "module"
+            ):
                 user_ns[alias] = entry[0]
                 repairs.append(f"the global name {alias!r} no longer referred to {module_name}")
-            elif entry and alias in user_ns and type(user_ns[alias]).__name__ == "module" \
-                    and user_ns[alias] is not entry[0] and alias in ("np", "pd", "math"):
+            elif (
+                entry
+                and alias in user_ns
+                and type(user_ns[alias]).__name__ == "module"
+                and user_ns[alias] is not entry[0]
+                and alias in ("np", "pd", "math")
+            ):
                 user_ns[alias] = entry[0]
                 repairs.append(f"the global name {alias!r} referred to another module")
         user_ns["_pageturn_eq"] = strict_eq

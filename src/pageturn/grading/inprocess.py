@@ -50,5 +50,5 @@ def run_converter(name: str, root, lab: str, student: str = ".") -> dict:
     if hasattr(app, "create_assignment"):
         app.create_assignment = True
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")          # SQLAlchemy's warnings about nbgrader's own code
+        warnings.simplefilter("ignore")  # SQLAlchemy's warnings about nbgrader's own code
         return capture_log(app)

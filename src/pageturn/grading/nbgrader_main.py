@@ -13,7 +13,7 @@ import subprocess
 import sys
 import tempfile
 
-sys.modules.setdefault("rfc3987_syntax", None)      # `import rfc3987_syntax` now raises ImportError
+sys.modules.setdefault("rfc3987_syntax", None)  # `import rfc3987_syntax` now raises ImportError
 
 PRELOAD_ENV = "PAGETURN_FORK_PRELOAD"
 """Set by the pipeline (module names, space-separated): start the fork server now, while nbgrader imports."""
@@ -30,8 +30,13 @@ def start_fork_server_early() -> None:
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
     env.pop(PRELOAD_ENV, None)
     modules = os.environ[PRELOAD_ENV].split()
-    proc = subprocess.Popen([sys.executable, script, "serve", sock, *modules], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, env=env, cwd=folder)
+    proc = subprocess.Popen(
+        [sys.executable, script, "serve", sock, *modules],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env=env,
+        cwd=folder,
+    )
     EARLY.update(proc=proc, socket=sock, script=script, folder=folder, modules=modules)
 
 

@@ -38,8 +38,9 @@ from pageturn.grading import fast_imports, notes
 
 fast_imports()
 import nbformat  # noqa: E402 - after fast_imports
+
 from pageturn import manifest  # noqa: E402 - stdlib only: grading depends on no other part of the package
-from pageturn.release import list_labs, nbgrader_command, nbgrader_env, run_nbgrader
+from pageturn.release import list_labs, nbgrader_command, nbgrader_env, run_nbgrader  # noqa: E402
 
 COURSE_ID = manifest.course_id()
 """The nbgrader course id, from course.toml."""
@@ -86,8 +87,17 @@ def results_frame(results):
     """The rows (a list of :class:`StudentResult`) as a pandas DataFrame, notes joined with "; "."""
     import pandas as pd
 
-    rows = [{"student": r.student, "status": r.status, "score": r.score, "max_score": r.max_score,
-             "needs_manual_grading": r.needs_manual_grading, "notes": "; ".join(r.notes)} for r in results]
+    rows = [
+        {
+            "student": r.student,
+            "status": r.status,
+            "score": r.score,
+            "max_score": r.max_score,
+            "needs_manual_grading": r.needs_manual_grading,
+            "notes": "; ".join(r.notes),
+        }
+        for r in results
+    ]
     return pd.DataFrame(rows, columns=["student", "status", "score", "max_score", "needs_manual_grading", "notes"])
 
 
@@ -99,8 +109,10 @@ def _say(log, text):
 def _check_lab(course: Path, lab: str) -> None:
     known = list_labs(course)
     if lab not in known:
-        raise ValueError(f"lab must be one of {', '.join(map(repr, known)) or '(none in ' + str(course / 'source') + ')'}; "
-                         f"got {lab!r}")
+        raise ValueError(
+            f"lab must be one of {', '.join(map(repr, known)) or '(none in ' + str(course / 'source') + ')'}; "
+            f"got {lab!r}"
+        )
 
 
 def collect_folder(course: Path, lab: str, folder: Path, *, force: bool = False) -> list[str]:
@@ -119,8 +131,9 @@ def collect_folder(course: Path, lab: str, folder: Path, *, force: bool = False)
     for student_dir in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
         src = student_dir / lab
         if src.is_dir():
-            files = {p.relative_to(src): p for p in src.rglob("*") if p.is_file()
-                     and ".ipynb_checkpoints" not in p.parts}
+            files = {
+                p.relative_to(src): p for p in src.rglob("*") if p.is_file() and ".ipynb_checkpoints" not in p.parts
+            }
         elif (student_dir / f"{lab}.ipynb").is_file():
             files = {Path(f"{lab}.ipynb"): student_dir / f"{lab}.ipynb"}
         else:
@@ -133,8 +146,10 @@ def collect_folder(course: Path, lab: str, folder: Path, *, force: bool = False)
             if (dest / rel).is_file() and (dest / rel).read_bytes() != src.read_bytes():
                 conflicts.append(str(dest / rel))
     if conflicts and not force:
-        raise ValueError("these submitted files would be replaced by different ones, so nothing was copied "
-                         "(use --force to replace them):\n  " + "\n  ".join(conflicts))
+        raise ValueError(
+            "these submitted files would be replaced by different ones, so nothing was copied "
+            "(use --force to replace them):\n  " + "\n  ".join(conflicts)
+        )
     for student, files in plan:
         dest = course / "submitted" / student / lab
         for rel, src in files.items():
@@ -163,7 +178,7 @@ def collect_zips(course: Path, lab: str, zip_dir: Path, *, force: bool = False) 
     if not files:
         raise ValueError(f"zip must be a folder holding .zip (or .ipynb) files; got {str(zip_dir)!r}")
     archive = course / "downloaded" / lab / "archive"
-    for derived in (archive, course / "downloaded" / lab / "extracted"):   # copies made by earlier runs
+    for derived in (archive, course / "downloaded" / lab / "extracted"):  # copies made by earlier runs
         if derived.exists():
             shutil.rmtree(derived)
     archive.mkdir(parents=True)
@@ -191,8 +206,9 @@ def _release(course: Path, lab: str) -> None:
 
     outcome = run_converter("GenerateAssignment", course, lab)
     if not outcome.get("success"):
-        raise RuntimeError(f"nbgrader generate_assignment {lab} failed:\n{outcome.get('log', '')}\n"
-                           f"{outcome.get('error', '')}")
+        raise RuntimeError(
+            f"nbgrader generate_assignment {lab} failed:\n{outcome.get('log', '')}\n{outcome.get('error', '')}"
+        )
 
 
 def _readable(path: Path) -> None:
@@ -227,15 +243,19 @@ def _prepare(course: Path, lab: str, students, results, log):
                 continue
             if not found:
                 others = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
-                row.notes.append(f"not graded: no {lab}.ipynb in submitted/{student}/{lab}/"
-                                 + (f" (found: {', '.join(others)})" if others else " (the folder is empty)"))
+                row.notes.append(
+                    f"not graded: no {lab}.ipynb in submitted/{student}/{lab}/"
+                    + (f" (found: {', '.join(others)})" if others else " (the folder is empty)")
+                )
                 continue
-            path = folder / found[0]          # graded as the lab by nbgrader's pre_convert_hook
+            path = folder / found[0]  # graded as the lab by nbgrader's pre_convert_hook
         try:
             _readable(path)
         except Exception as exc:  # noqa: BLE001 - any unreadable file becomes a row, not a crash
-            row.notes.append(f"not graded: {path.name} is not a readable notebook ({type(exc).__name__}: "
-                             f"{str(exc).splitlines()[0][:120] if str(exc) else ''})")
+            row.notes.append(
+                f"not graded: {path.name} is not a readable notebook ({type(exc).__name__}: "
+                f"{str(exc).splitlines()[0][:120] if str(exc) else ''})"
+            )
             continue
         ready.append(student)
     _say(log, f"  {len(ready)} of {len(students)} submissions are readable notebooks")
@@ -253,8 +273,11 @@ def copy_course(course: Path, root: Path, labs, *, config: Path | None = None) -
     shutil.copyfile(config or Path(course) / "nbgrader_config.py", root / "nbgrader_config.py")
     for lab in labs:
         if not (root / "source" / lab).exists():
-            shutil.copytree(Path(course) / "source" / lab, root / "source" / lab,
-                            ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+            shutil.copytree(
+                Path(course) / "source" / lab,
+                root / "source" / lab,
+                ignore=shutil.ignore_patterns(".ipynb_checkpoints"),
+            )
     return root
 
 
@@ -285,21 +308,22 @@ def _run_workers(course, lab, ready, workers, notebook_timeout, tmp, log):
         root = _worker_course(course, lab, tmp / f"worker{i}", share)
         env = nbgrader_env()
         env[notes.PROGRESS_ENV] = str(root / "progress.txt")
-        env["PAGETURN_FORK_PRELOAD"] = " ".join(preload)     # fork server starts while nbgrader imports
+        env["PAGETURN_FORK_PRELOAD"] = " ".join(preload)  # fork server starts while nbgrader imports
         # Each student's kernel is forked from a server that already imported the lab's libraries
         # (pageturn.grading.forkserver): a fresh process per student, without the start-up cost.
         args = [*nbgrader_command(fast=True), "autograde", lab, "--force", "--BudgetedExecute.fork_kernels=True"]
         if notebook_timeout:
             args.append(f"--BudgetedExecute.notebook_timeout={int(notebook_timeout)}")
         logfile = open(root / "autograde.log", "w")
-        proc = subprocess.Popen(args, cwd=root, env=env, stdout=logfile, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            args, cwd=root, env=env, stdout=logfile, stderr=subprocess.STDOUT, start_new_session=True
+        )
         deadline = time.monotonic() + 120 + len(share) * (budget + 60)
         procs.append((proc, root, share, deadline, logfile))
     _say(log, f"  autograding {len(students)} submissions in {k} parallel nbgrader processes")
     killed = set()
     bar = _Progress(lab, len(students), procs) if log is not None else None
-    for proc, root, share, deadline, logfile in procs:
+    for proc, root, _share, deadline, logfile in procs:
         while True:
             try:
                 proc.wait(timeout=min(0.5, max(0.01, deadline - time.monotonic())))
@@ -369,8 +393,10 @@ def _merge(course: Path, lab: str, root: Path, share, results) -> None:
 
     warnings.filterwarnings("ignore", category=SAWarning)
 
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id=COURSE_ID) as wgb, \
-            Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id=COURSE_ID) as gb:
+    with (
+        Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id=COURSE_ID) as wgb,
+        Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id=COURSE_ID) as gb,
+    ):
         for student in share:
             row = results[student]
             row.notes.extend(notes.read(root / "autograded" / student / lab / f"{lab}.ipynb"))
@@ -428,9 +454,19 @@ def write_csv(run_results, path: Path) -> Path:
     return path
 
 
-def grade(lab: str, *, course="grading", submissions=None, zip_dir=None, workers: int | None = None,
-          notebook_timeout: int | None = None, force: bool = False, csv=None, feedback: bool = True,
-          log=print) -> GradeRun:
+def grade(
+    lab: str,
+    *,
+    course="grading",
+    submissions=None,
+    zip_dir=None,
+    workers: int | None = None,
+    notebook_timeout: int | None = None,
+    force: bool = False,
+    csv=None,
+    feedback: bool = True,
+    log=print,
+) -> GradeRun:
     """Grade every submission of ``lab`` in ``course`` with the real nbgrader.
 
     Args:
@@ -457,8 +493,9 @@ def grade(lab: str, *, course="grading", submissions=None, zip_dir=None, workers
     course = Path(course).resolve()
     _check_lab(course, lab)
     if submissions is not None and zip_dir is not None:
-        raise ValueError(f"give submissions or zip_dir, not both; got submissions={str(submissions)!r}, "
-                         f"zip_dir={str(zip_dir)!r}")
+        raise ValueError(
+            f"give submissions or zip_dir, not both; got submissions={str(submissions)!r}, zip_dir={str(zip_dir)!r}"
+        )
     workers = (os.cpu_count() or 2) if workers is None else workers
     if not isinstance(workers, int) or workers < 1:
         raise ValueError(f"workers must be a whole number >= 1; got {workers!r}")
@@ -490,8 +527,9 @@ def grade(lab: str, *, course="grading", submissions=None, zip_dir=None, workers
                     out.write(f"===== nbgrader autograde for {', '.join(share)}\n")
                     out.write((root / "autograde.log").read_text(errors="replace"))
                     if killed:
-                        problems.append(f"an autograde process for {', '.join(share)} ran past its time limit "
-                                        "and was stopped")
+                        problems.append(
+                            f"an autograde process for {', '.join(share)} ran past its time limit and was stopped"
+                        )
                         for s in share:
                             results[s].notes.append("grading process stopped after its time limit")
             for root, share, _ in done:
@@ -515,5 +553,6 @@ def grade(lab: str, *, course="grading", submissions=None, zip_dir=None, workers
     _say(log, f"[6/6] export: {csv}")
     ordered = [results[s] for s in students]
     write_csv(ordered, csv)
-    return GradeRun(lab=lab, results=ordered, csv=csv, seconds=time.perf_counter() - started, problems=problems,
-                    log=logpath)
+    return GradeRun(
+        lab=lab, results=ordered, csv=csv, seconds=time.perf_counter() - started, problems=problems, log=logpath
+    )

@@ -72,7 +72,7 @@ def _released(pp, resources):
     folders = []
     if coursedir is not None:
         folders.append(coursedir.format_path(coursedir.release_directory, ".", assignment))
-    folders.append(os.path.join(os.getcwd(), "release", assignment))   # nbgrader runs in the course root
+    folders.append(os.path.join(os.getcwd(), "release", assignment))  # nbgrader runs in the course root
     for folder in folders:
         path = os.path.join(folder, f"{notebook}.ipynb")
         if os.path.isfile(path):
@@ -86,8 +86,7 @@ class RepairCells(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         release = _released(self, resources)
         if release is None:
-            self.log.warning("pageturn: no released copy of %s found; cells were not compared with it",
-                             _who(resources))
+            self.log.warning("pageturn: no released copy of %s found; cells were not compared with it", _who(resources))
             return nb, resources
         for text in repair(nb, release):
             notes.add(nb, text)
@@ -128,11 +127,11 @@ class FinishGrading(NbGraderPreprocessor):
             for output in cell.get("outputs", []):
                 for line in str(output.get("text", "")).splitlines():
                     if line.startswith(notes.GUARD_PREFIX):
-                        printed.append(line[len(notes.GUARD_PREFIX):])
+                        printed.append(line[len(notes.GUARD_PREFIX) :])
         nb.cells = [c for c in nb.cells if not is_guard_cell(c)]
         carried = list((resources.get("pageturn") or {}).get("notes", []))
         seconds = (resources.get("pageturn") or {}).get("cells_seconds")
-        if seconds is not None:     # how long the cells themselves ran (for `make bench`'s limit)
+        if seconds is not None:  # how long the cells themselves ran (for `make bench`'s limit)
             nb.setdefault("metadata", {}).setdefault(notes.KEY, {})["cells_seconds"] = round(seconds, 3)
         for text in carried + guard_findings(printed):
             notes.add(nb, text)
@@ -143,6 +142,7 @@ class FinishGrading(NbGraderPreprocessor):
 
 # --- Renamed copies ----------------------------------------------------------------------
 
+
 def renamed_note(lab: str, name: str) -> str:
     """The note for a folder whose only notebook, ``name``, was graded as ``lab``."""
     return f"graded as {lab}.ipynb: the folder had no {lab}.ipynb, only '{name}'"
@@ -151,8 +151,10 @@ def renamed_note(lab: str, name: str) -> str:
 def ambiguous_note(lab: str, names) -> str:
     """The note for a folder with no ``<lab>.ipynb`` and several other notebooks ``names``."""
     shown = ", ".join(f"'{n}'" for n in names)
-    return (f"not graded: no {lab}.ipynb, and {len(names)} other notebooks that could be it ({shown}); "
-            f"rename the right one to {lab}.ipynb")
+    return (
+        f"not graded: no {lab}.ipynb, and {len(names)} other notebooks that could be it ({shown}); "
+        f"rename the right one to {lab}.ipynb"
+    )
 
 
 def candidates(folder, lab: str) -> list[str]:
@@ -160,11 +162,14 @@ def candidates(folder, lab: str) -> list[str]:
     folder = Path(folder)
     if not folder.is_dir():
         return []
-    return sorted(p.name for p in folder.glob("*.ipynb")
-                  if p.is_file() and p.name != f"{lab}.ipynb" and not p.name.startswith("."))
+    return sorted(
+        p.name
+        for p in folder.glob("*.ipynb")
+        if p.is_file() and p.name != f"{lab}.ipynb" and not p.name.startswith(".")
+    )
 
 
-_ADOPTED = set()       # copies made by adopt_renamed_copy in this process, removed after grading
+_ADOPTED = set()  # copies made by adopt_renamed_copy in this process, removed after grading
 
 
 def adopt_renamed_copy(assignment=None, student=None, notebooks=None, **_):
@@ -180,7 +185,7 @@ def adopt_renamed_copy(assignment=None, student=None, notebooks=None, **_):
     if not notebooks:
         return
     log = _app_log()
-    for path in list(_ADOPTED):          # left over by a grading run that failed
+    for path in list(_ADOPTED):  # left over by a grading run that failed
         if os.path.isfile(path):
             os.remove(path)
         _ADOPTED.discard(path)
@@ -202,7 +207,7 @@ def adopt_renamed_copy(assignment=None, student=None, notebooks=None, **_):
         notes.add(nb, renamed_note(lab, name))
         text = json.dumps(nb, indent=1, ensure_ascii=False)
     except (OSError, ValueError, AttributeError):
-        text = (folder / name).read_text(encoding="utf-8", errors="replace")   # nbgrader will say it is unreadable
+        text = (folder / name).read_text(encoding="utf-8", errors="replace")  # nbgrader will say it is unreadable
     wanted.write_text(text, encoding="utf-8")
     _ADOPTED.add(str(wanted))
     log.warning("pageturn: %s/%s: %s", folder.parent.name, lab, renamed_note(lab, name))
@@ -231,5 +236,15 @@ def _app_log():
     return Application.instance().log if Application.initialized() else logging.getLogger("pageturn.grading")
 
 
-__all__ = ["RepairCells", "GuardCells", "FinishGrading", "adopt_renamed_copy", "drop_adopted_copy",
-           "renamed_note", "ambiguous_note", "candidates", "guard_findings", "is_test_cell"]
+__all__ = [
+    "RepairCells",
+    "GuardCells",
+    "FinishGrading",
+    "adopt_renamed_copy",
+    "drop_adopted_copy",
+    "renamed_note",
+    "ambiguous_note",
+    "candidates",
+    "guard_findings",
+    "is_test_cell",
+]

@@ -16,8 +16,10 @@ def summary(run, width: int = 110) -> str:
     (notes wrapped under it), then totals and where the export and the log are."""
     rows = run.results
     name_w = max([len("student")] + [len(r.student) for r in rows])
-    lines = [f"{'student':<{name_w}}  {'score':>13}  {'manual?':<7}  notes",
-             f"{'-' * name_w}  {'-' * 13}  {'-' * 7}  {'-' * 30}"]
+    lines = [
+        f"{'student':<{name_w}}  {'score':>13}  {'manual?':<7}  notes",
+        f"{'-' * name_w}  {'-' * 13}  {'-' * 7}  {'-' * 30}",
+    ]
     indent = name_w + 2 + 13 + 2 + 7 + 2
     for r in rows:
         manual = "yes" if r.needs_manual_grading else ("-" if r.status != "graded" else "no")
@@ -30,9 +32,11 @@ def summary(run, width: int = 110) -> str:
     graded = sum(r.status == "graded" for r in rows)
     manual = sum(r.needs_manual_grading for r in rows)
     lines.append("")
-    lines.append(f"{len(rows)} submissions: {graded} graded, {len(rows) - graded} not graded, "
-                 f"{manual} waiting for manual grading (make teacher → Formgrader). "
-                 f"{run.seconds:.0f} s.")
+    lines.append(
+        f"{len(rows)} submissions: {graded} graded, {len(rows) - graded} not graded, "
+        f"{manual} waiting for manual grading (make teacher → Formgrader). "
+        f"{run.seconds:.0f} s."
+    )
     for problem in run.problems:
         lines.append(f"problem: {problem}")
     lines.append(f"grades: {run.csv}")

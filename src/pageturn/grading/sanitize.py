@@ -32,15 +32,20 @@ import nbformat
 GUARD_MARK = "# pageturn-grader: guard cell (added for grading, not part of the submission)"
 
 SUSPICIOUS = [
-    (re.compile(r"\b(math|np|numpy|operator|builtins|pd|pandas|statistics)(\.\w+)*\.\w+\s*=[^=]"),
-     "assigns to an attribute of a library module"),
-    (re.compile(r"\bsetattr\s*\(\s*(math|np|numpy|operator|builtins|pd|pandas)\b"),
-     "calls setattr on a library module"),
-    (re.compile(r"def\s+__eq__\s*\([^)]*\)\s*:\s*(\n\s*)?return\s+True\b"),
-     "defines __eq__ that always returns True"),
+    (
+        re.compile(r"\b(math|np|numpy|operator|builtins|pd|pandas|statistics)(\.\w+)*\.\w+\s*=[^=]"),
+        "assigns to an attribute of a library module",
+    ),
+    (
+        re.compile(r"\bsetattr\s*\(\s*(math|np|numpy|operator|builtins|pd|pandas)\b"),
+        "calls setattr on a library module",
+    ),
+    (re.compile(r"def\s+__eq__\s*\([^)]*\)\s*:\s*(\n\s*)?return\s+True\b"), "defines __eq__ that always returns True"),
     (re.compile(r"__eq__\s*=\s*lambda[^:]*:\s*True"), "defines __eq__ that always returns True"),
-    (re.compile(r"pageturn\.grading|_pageturn_guard|_pageturn_eq|ast_transformers|sys\.modules"),
-     "touches the grader or the module table"),
+    (
+        re.compile(r"pageturn\.grading|_pageturn_guard|_pageturn_eq|ast_transformers|sys\.modules"),
+        "touches the grader or the module table",
+    ),
     (re.compile(r"\bos\._exit\b|\bsys\.exit\b"), "exits the kernel"),
 ]
 
@@ -114,10 +119,12 @@ def _finding(kind: str, ids) -> str:
 def _restore(nb, release, grade_id) -> None:
     """Put the released cell ``grade_id`` back after the graded cell that precedes it in the release."""
     order = [grading_meta(c).get("grade_id") for c in release.cells if _is_grading(c)]
-    cell = copy.deepcopy(next(c for c in release.cells if _is_grading(c) and grading_meta(c).get("grade_id") == grade_id))
+    cell = copy.deepcopy(
+        next(c for c in release.cells if _is_grading(c) and grading_meta(c).get("grade_id") == grade_id)
+    )
     cell["id"] = f"restored-{grade_id}"[:64]
     where = 0
-    for previous in reversed(order[:order.index(grade_id)]):
+    for previous in reversed(order[: order.index(grade_id)]):
         hits = [i for i, c in enumerate(nb.cells) if _is_grading(c) and grading_meta(c).get("grade_id") == previous]
         if hits:
             where = hits[0] + 1
@@ -155,7 +162,7 @@ def repair(nb, release) -> list[str]:
             released[grading_meta(cell)["grade_id"]] = cell
 
     # 1. Duplicated grade ids: choose the one cell that stays a grading cell.
-    found = {}      # kind of finding -> grade ids
+    found = {}  # kind of finding -> grade ids
     seen = {}
     for index, cell in enumerate(nb.cells):
         meta = grading_meta(cell)
@@ -212,8 +219,11 @@ def repair(nb, release) -> list[str]:
 def add_guards(nb, guard_modules=(), test_ids=()) -> None:
     """Insert the guard cells into ``nb`` (in place): one at the top, one before each test cell
     (a cell :func:`is_test_cell` says is one, or whose grade id is in ``test_ids``)."""
-    cells = [_guard_cell("import pageturn.grading.guard as _pageturn_guard\n"
-                         f"_pageturn_guard.capture({sorted(set(guard_modules))!r})")]
+    cells = [
+        _guard_cell(
+            f"import pageturn.grading.guard as _pageturn_guard\n_pageturn_guard.capture({sorted(set(guard_modules))!r})"
+        )
+    ]
     test_ids = set(test_ids)
     for cell in nb.cells:
         if is_guard_cell(cell):

@@ -39,8 +39,11 @@ def _lab_of(path: Path, course: Path, nb) -> str | None:
     ids = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in nb.cells} - {None}
     for lab in labs:
         source = course / "source" / lab / f"{lab}.ipynb"
-        if source.is_file() and ids and ids <= {c.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-                                                for c in _read(source).cells}:
+        if (
+            source.is_file()
+            and ids
+            and ids <= {c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in _read(source).cells}
+        ):
             return lab
     return None
 
@@ -69,11 +72,13 @@ def findings(path, *, course="grading") -> list[str]:
     if lab is None:
         return []
     found = []
-    if path.name != f"{lab}.ipynb" and path.parent.name == lab:     # in the lab's folder, as handed in
+    if path.name != f"{lab}.ipynb" and path.parent.name == lab:  # in the lab's folder, as handed in
         others = candidates(path.parent, lab)
         if (path.parent / f"{lab}.ipynb").is_file():
-            found.append(f"not graded: this file is not {lab}.ipynb, and {lab}.ipynb is beside it: "
-                         f"the teacher grades {lab}.ipynb")
+            found.append(
+                f"not graded: this file is not {lab}.ipynb, and {lab}.ipynb is beside it: "
+                f"the teacher grades {lab}.ipynb"
+            )
         elif len(others) > 1:
             found.append(ambiguous_note(lab, others))
         else:
@@ -98,8 +103,12 @@ def validate(path, *, course="grading") -> Validation:
         raise ValueError(f"path must be an existing .ipynb file; got {str(path)!r}")
     proc = run_nbgrader(["validate", str(path)], Path(course).resolve(), check=False, fast=True)
     output = proc.stdout + proc.stderr
-    ok = proc.returncode == 0 and SUCCESS in output and "VALIDATION FAILED" not in output \
+    ok = (
+        proc.returncode == 0
+        and SUCCESS in output
+        and "VALIDATION FAILED" not in output
         and "[ValidateApp | ERROR]" not in output
+    )
     notes = findings(path, course=course)
     if notes:
         output = "When your teacher grades this file:\n" + "".join(f"  - {n}\n" for n in notes) + "\n" + output

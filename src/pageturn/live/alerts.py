@@ -59,9 +59,11 @@ class BurnWindow:
 
 #: The SRE workbook's recommended table for a 30-day SLO: page at 14.4 (1 h / 5 min)
 #: and 6 (6 h / 30 min), open a ticket at 1 (3 days / 6 h).
-WORKBOOK_WINDOWS = (BurnWindow(3600, 300, 14.4, "page"),
-                    BurnWindow(21600, 1800, 6.0, "page"),
-                    BurnWindow(259200, 21600, 1.0, "ticket"))
+WORKBOOK_WINDOWS = (
+    BurnWindow(3600, 300, 14.4, "page"),
+    BurnWindow(21600, 1800, 6.0, "page"),
+    BurnWindow(259200, 21600, 1.0, "ticket"),
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -82,8 +84,9 @@ class SLO:
         from pageturn.appmetrics import LATENCY_BUCKETS_S
 
         if not any(math.isclose(self.threshold_s, b) for b in LATENCY_BUCKETS_S):
-            raise ValueError(f"threshold_s must be one of the bucket bounds {LATENCY_BUCKETS_S} (s), "
-                             f"got {self.threshold_s!r}")
+            raise ValueError(
+                f"threshold_s must be one of the bucket bounds {LATENCY_BUCKETS_S} (s), got {self.threshold_s!r}"
+            )
 
     @property
     def budget(self) -> float:
@@ -230,13 +233,14 @@ class Alert:
     def message(self) -> str:
         """The alert as the e-mail the on-call person reads."""
         what = "5xx answers" if self.sli == "errors" else "slow answers"
-        lines = [f"Subject: [{self.severity.upper()}] {self.name} on {self.instance}",
-                 "",
-                 f"{self.instance} is burning its error budget ({what}) {self.burn_long:.1f} times too fast "
-                 f"over the last {_duration(self.window.long_s)} and {self.burn_short:.1f} times over the "
-                 f"last {_duration(self.window.short_s)} (the rule: both above {self.window.factor:g}).",
-                 "At that pace a 30-day budget lasts "
-                 f"{_duration(30 * 86400 / max(self.burn_long, 1e-9))}."]
+        lines = [
+            f"Subject: [{self.severity.upper()}] {self.name} on {self.instance}",
+            "",
+            f"{self.instance} is burning its error budget ({what}) {self.burn_long:.1f} times too fast "
+            f"over the last {_duration(self.window.long_s)} and {self.burn_short:.1f} times over the "
+            f"last {_duration(self.window.short_s)} (the rule: both above {self.window.factor:g}).",
+            f"At that pace a 30-day budget lasts {_duration(30 * 86400 / max(self.burn_long, 1e-9))}.",
+        ]
         if self.link:
             lines += ["", f"Debug page (quarantined instance): {self.link}"]
         return "\n".join(lines)
@@ -252,8 +256,9 @@ def _duration(seconds: float) -> str:
     return f"{seconds:.3g} s"
 
 
-def evaluate(series: Series, slo: SLO = SLO(), windows=WORKBOOK_WINDOWS, at_s: float | None = None,
-             slis=SLIS) -> list[Alert]:
+def evaluate(
+    series: Series, slo: SLO = SLO(), windows=WORKBOOK_WINDOWS, at_s: float | None = None, slis=SLIS
+) -> list[Alert]:
     """Every alert firing at ``at_s`` (default: the last sample), one per instance, SLI
     and severity (the first window of that severity that fires, in table order).
 
@@ -275,11 +280,13 @@ def evaluate(series: Series, slo: SLO = SLO(), windows=WORKBOOK_WINDOWS, at_s: f
                     continue
                 long_ = series.ratio(instance, sli, window.long_s, at_s) / slo.budget
                 short = series.ratio(instance, sli, window.short_s, at_s) / slo.budget
-                if (long_ > window.factor and short > window.factor  # nan compares False
-                        and series.requests(instance, window.long_s, at_s) >= slo.min_requests):
+                if (
+                    long_ > window.factor
+                    and short > window.factor  # nan compares False
+                    and series.requests(instance, window.long_s, at_s) >= slo.min_requests
+                ):
                     fired.add(window.severity)
-                    out.append(Alert(ALERT_NAMES[sli], instance, sli, window.severity, window,
-                                     long_, short, at_s))
+                    out.append(Alert(ALERT_NAMES[sli], instance, sli, window.severity, window, long_, short, at_s))
     return out
 
 
@@ -295,8 +302,14 @@ STREAMS = {
 }
 
 
-def synthetic_stream(kind: str, minutes: int = 480, seed: int = 0, instances=("a", "b", "c"),
-                     rate_per_min: int = 600, culprit: str | None = None) -> Series:
+def synthetic_stream(
+    kind: str,
+    minutes: int = 480,
+    seed: int = 0,
+    instances=("a", "b", "c"),
+    rate_per_min: int = 600,
+    culprit: str | None = None,
+) -> Series:
     """A made-up but plausible stream of per-minute cumulative counters, one sample per minute
     (``t_s`` = 60, 120, ...), for ``instances``; the fault of ``kind`` (see :data:`STREAMS`)
     hits ``culprit`` (default: the second instance). Counters start well above zero, as a
@@ -344,10 +357,11 @@ def _annotations(alert: Alert) -> dict:
     """The annotations the rules file gives ``alert`` (kept in step with it by promtool tests)."""
     word = "5xx answers" if alert.sli == "errors" else "answers slower than 50 ms"
     if alert.severity == "page":
-        return {"summary": f"{alert.instance} is burning its error budget ({word}) fast",
-                "link": f"/debug/{alert.instance}"}
+        return {
+            "summary": f"{alert.instance} is burning its error budget ({word}) fast",
+            "link": f"/debug/{alert.instance}",
+        }
     return {"summary": f"{alert.instance} is spending its error budget ({word}) faster than it refills"}
-
 
 
 def rules_path() -> Path:
@@ -355,8 +369,7 @@ def rules_path() -> Path:
     return Path(__file__).with_name("rules") / "pageturn_alerts.yml"
 
 
-def borderline(series: Series, at_s: float, slo: SLO = SLO(), windows=WORKBOOK_WINDOWS,
-               margin: float = 0.02) -> bool:
+def borderline(series: Series, at_s: float, slo: SLO = SLO(), windows=WORKBOOK_WINDOWS, margin: float = 0.02) -> bool:
     """True when some burn rate at ``at_s`` lies within ``margin`` (a share, 0.02 = 2 %) of
     its window's factor: there two correct evaluators (this one and Prometheus, which
     extrapolates ``rate()`` at the edges of a window) may honestly disagree."""
@@ -388,13 +401,16 @@ def promtool_test(series: Series, checks_at, slo: SLO = SLO(), rule_file: str | 
     for name in series.instances():
         rows = [s[name] for s in series.samples]
         streams = {
-            f'{REQUESTS}_total{{instance="{name}",route="my_books",status="200",version="2.1"}}':
-                [c.requests - c.errors for c in rows],
-            f'{REQUESTS}_total{{instance="{name}",route="my_books",status="500",version="2.1"}}':
-                [c.errors for c in rows],
+            f'{REQUESTS}_total{{instance="{name}",route="my_books",status="200",version="2.1"}}': [
+                c.requests - c.errors for c in rows
+            ],
+            f'{REQUESTS}_total{{instance="{name}",route="my_books",status="500",version="2.1"}}': [
+                c.errors for c in rows
+            ],
             f'{LATENCY}_count{{instance="{name}",route="my_books",version="2.1"}}': [c.requests for c in rows],
-            f'{LATENCY}_bucket{{instance="{name}",le="{le}",route="my_books",version="2.1"}}':
-                [c.requests - c.slow for c in rows],
+            f'{LATENCY}_bucket{{instance="{name}",le="{le}",route="my_books",version="2.1"}}': [
+                c.requests - c.slow for c in rows
+            ],
         }
         for labels, values in streams.items():
             # promtool's first value is at time 0; our first sample is at 60 s: repeat it at 0
@@ -408,11 +424,18 @@ def promtool_test(series: Series, checks_at, slo: SLO = SLO(), rule_file: str | 
             continue
         fired = evaluate(series, slo, at_s=at_s)
         for name in ALERT_NAMES.values():
-            expected = [{"exp_labels": {"alertname": name, "instance": a.instance, "severity": a.severity,
-                                        "sli": a.sli},
-                         "exp_annotations": _annotations(a)}
-                        for a in fired if a.name == name]
+            expected = [
+                {
+                    "exp_labels": {"alertname": name, "instance": a.instance, "severity": a.severity, "sli": a.sli},
+                    "exp_annotations": _annotations(a),
+                }
+                for a in fired
+                if a.name == name
+            ]
             tests.append({"eval_time": f"{int(at_s // 60)}m", "alertname": name, "exp_alerts": expected})
-    document = {"rule_files": [rule_file], "evaluation_interval": "1m",
-                "tests": [{"interval": "1m", "input_series": input_series, "alert_rule_test": tests}]}
+    document = {
+        "rule_files": [rule_file],
+        "evaluation_interval": "1m",
+        "tests": [{"interval": "1m", "input_series": input_series, "alert_rule_test": tests}],
+    }
     return json.dumps(document, indent=1)

@@ -75,8 +75,7 @@ class Balancer:
         self._lock = threading.Lock()
         self._members: dict[str, str] = {}
         self._slots: dict[str, str] = {}
-        self._records = collections.deque(maxlen=checks.number("log_capacity", log_capacity, low=10,
-                                                                integer=True))
+        self._records = collections.deque(maxlen=checks.number("log_capacity", log_capacity, low=10, integer=True))
         self._ids = itertools.count(1)
         self._round = itertools.count()
         self.timeout_s = checks.number("timeout_s", timeout_s, low=0.1, high=60)
@@ -148,7 +147,7 @@ class Balancer:
         if reader is not None:
             out = [r for r in out if r["reader"] == reader]
         if last is not None:
-            out = out[-checks.number("last", last, low=1, integer=True):]
+            out = out[-checks.number("last", last, low=1, integer=True) :]
         return out
 
     # ------------------------------------------------------------------ serving
@@ -187,9 +186,16 @@ class Balancer:
         headers["X-Request-Id"] = request_id
         if name:
             headers["X-Pageturn-Instance"] = name
-        record = {"time_s": time.time(), "request_id": request_id, "method": method, "path": parts.path,
-                  "reader": reader, "instance": name if url else None, "status": status,
-                  "ms": round((time.perf_counter() - started) * 1000.0, 3)}
+        record = {
+            "time_s": time.time(),
+            "request_id": request_id,
+            "method": method,
+            "path": parts.path,
+            "reader": reader,
+            "instance": name if url else None,
+            "status": status,
+            "ms": round((time.perf_counter() - started) * 1000.0, 3),
+        }
         with self._lock:
             self._records.append(record)
         try:

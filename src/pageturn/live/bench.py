@@ -16,7 +16,7 @@ def measure_tick(repeats: int = 5) -> tuple[float, float]:
 
     with Fleet(seed=0, auto_quarantine=False) as fleet:
         fleet.load(duration_s=1.0, rate_per_s=80)
-        while len(fleet.series.times) < 300:   # fill the series as a 30 s lesson would
+        while len(fleet.series.times) < 300:  # fill the series as a 30 s lesson would
             time.sleep(0.1)
         samples = []
         for _ in range(repeats):

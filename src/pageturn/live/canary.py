@@ -51,14 +51,20 @@ def compare(before: dict, after: dict, control: str, candidate: str, threshold_s
             at = buckets[pd.Series(mask, index=buckets.index, dtype=bool)]
             found_bound = found_bound or not at.empty
             fast += float(at["value"].sum())
-        rows.append({"role": role, "version": version, "requests": requests, "errors": errors,
-                     "error_share": errors / requests if requests else math.nan,
-                     "slow_share": (count - fast) / count if count else math.nan})
+        rows.append(
+            {
+                "role": role,
+                "version": version,
+                "requests": requests,
+                "errors": errors,
+                "error_share": errors / requests if requests else math.nan,
+                "slow_share": (count - fast) / count if count else math.nan,
+            }
+        )
     return pd.DataFrame(rows).set_index("role")
 
 
-def verdict(table, *, min_requests: int = 50, max_extra_errors: float = 0.005,
-            max_extra_slow: float = 0.02) -> str:
+def verdict(table, *, min_requests: int = 50, max_extra_errors: float = 0.005, max_extra_slow: float = 0.02) -> str:
     """``"wait"``, ``"roll back"`` or ``"promote"``, by the rule in this module's docstring.
     Shares are fractions (0.005 = half a percentage point).
 

@@ -28,8 +28,8 @@ import urllib.parse
 
 from pageturn.style import CODE_BACKGROUND
 
-MAX_OUTPUT = 20_000   # characters of console output sent back
-MAX_CODE = 5_000      # characters of code accepted
+MAX_OUTPUT = 20_000  # characters of console output sent back
+MAX_CODE = 5_000  # characters of code accepted
 
 
 class Console:
@@ -51,8 +51,13 @@ class Console:
         _guard(fleet, name, token)
         record = fleet.quarantined[name]
         self.fleet, self.name, self._token = fleet, name, token
-        self.namespace = {"app": fleet.instances[name], "snapshot": record.snapshot, "alert": record.alert,
-                          "journey": fleet.journey, "bad_records": bad_records}
+        self.namespace = {
+            "app": fleet.instances[name],
+            "snapshot": record.snapshot,
+            "alert": record.alert,
+            "journey": fleet.journey,
+            "bad_records": bad_records,
+        }
         self._lock = threading.Lock()
 
     def run(self, code: str) -> str:
@@ -92,9 +97,11 @@ def _guard(fleet, name, token) -> None:
     if not isinstance(token, str) or not secrets.compare_digest(token, fleet.admin_token):
         raise PermissionError("the console needs the fleet's admin token (fleet.admin_token)")
     if not fleet.is_quarantined(name):
-        raise PermissionError(f"the console opens only on a quarantined instance; {name!r} is "
-                              f"{'in service' if name in fleet.in_service() else 'not running'}. "
-                              "A console on a serving instance could change what readers get.")
+        raise PermissionError(
+            f"the console opens only on a quarantined instance; {name!r} is "
+            f"{'in service' if name in fleet.in_service() else 'not running'}. "
+            "A console on a serving instance could change what readers get."
+        )
 
 
 def debug_data(fleet, name: str, log_lines: int = 30) -> dict:
@@ -113,12 +120,20 @@ def debug_data(fleet, name: str, log_lines: int = 30) -> dict:
         frame = fleet.journey(reader)
         journey = frame.astype(object).where(frame.notna(), None).to_dict("records")  # JSON has no NaN
     books = record.snapshot["books"]
-    return {"name": name, "replacement": record.replacement,
-            "alert": record.alert.message() if record.alert is not None else None,
-            "logs": logs, "reader": reader, "journey": journey,
-            "snapshot": {"taken_at_s": record.snapshot["taken_at_s"],
-                         "books_total": sum(len(b) for b in books.values()), "readers": len(books),
-                         "reader_books": books.get(reader, []) if reader else []}}
+    return {
+        "name": name,
+        "replacement": record.replacement,
+        "alert": record.alert.message() if record.alert is not None else None,
+        "logs": logs,
+        "reader": reader,
+        "journey": journey,
+        "snapshot": {
+            "taken_at_s": record.snapshot["taken_at_s"],
+            "books_total": sum(len(b) for b in books.values()),
+            "readers": len(books),
+            "reader_books": books.get(reader, []) if reader else [],
+        },
+    }
 
 
 _PAGE = """<!doctype html>
@@ -210,8 +225,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         name, what = self._parts()
         if name is None or name not in fleet.quarantined and what == "":
             if name is not None and name in fleet.instances:
-                return self._send(409, f"<p>{html.escape(name)} is in service: it has no debug page.</p>",
-                                  "text/html; charset=utf-8")
+                return self._send(
+                    409, f"<p>{html.escape(name)} is in service: it has no debug page.</p>", "text/html; charset=utf-8"
+                )
             return self._send(404, "<p>No such quarantined instance.</p>", "text/html; charset=utf-8")
         if what == "":
             page = _PAGE.format(name=html.escape(name), name_js=urllib.parse.quote(name), code_bg=CODE_BACKGROUND)

@@ -38,8 +38,12 @@ _BOOK_COLUMNS = ("id", "title", "logged_at", "version")
 
 def _table(rows, columns) -> str:
     head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape('' if r.get(c) is None else str(r.get(c)))}</td>"
-                                    for c in columns) + "</tr>" for r in rows)
+    body = "".join(
+        "<tr>"
+        + "".join(f"<td>{html.escape('' if r.get(c) is None else str(r.get(c)))}</td>" for c in columns)
+        + "</tr>"
+        for r in rows
+    )
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
@@ -53,7 +57,7 @@ class DebugPanel:
     def __init__(self, fleet, name: str, token: str, log_lines: int = 10):
         import ipywidgets as w
 
-        self.console = Console(fleet, name, token)   # the guard: token and quarantine, or PermissionError
+        self.console = Console(fleet, name, token)  # the guard: token and quarantine, or PermissionError
         data = debug_data(fleet, name, log_lines=log_lines)
 
         def box(css, value):
@@ -72,16 +76,28 @@ class DebugPanel:
         self.output = box("pageturn-debug-output", "")
         self.run_button.on_click(lambda _: self.run())
         reader = html.escape(data["reader"] or "none")
-        self.widget = w.VBox([
-            w.HTML(f"<h3>Debug page: {html.escape(name)} (quarantined, replaced by "
-                   f"{html.escape(data['replacement'])})</h3>"),
-            self.alert,
-            w.HTML("<b>Last log lines</b>"), self.logs,
-            w.HTML(f"<b>Journey of the last reader who failed here ({reader})</b>"), self.journey,
-            w.HTML(f"<b>That reader's books in the snapshot taken when the alert fired</b>"), self.snapshot,
-            w.HTML(f"<b>Console: Python inside {html.escape(name)}</b> (<code>app</code>, <code>snapshot</code>, "
-                   "<code>bad_records</code>, <code>journey</code>)"),
-            self.code, self.run_button, self.output])
+        self.widget = w.VBox(
+            [
+                w.HTML(
+                    f"<h3>Debug page: {html.escape(name)} (quarantined, replaced by "
+                    f"{html.escape(data['replacement'])})</h3>"
+                ),
+                self.alert,
+                w.HTML("<b>Last log lines</b>"),
+                self.logs,
+                w.HTML(f"<b>Journey of the last reader who failed here ({reader})</b>"),
+                self.journey,
+                w.HTML("<b>That reader's books in the snapshot taken when the alert fired</b>"),
+                self.snapshot,
+                w.HTML(
+                    f"<b>Console: Python inside {html.escape(name)}</b> (<code>app</code>, <code>snapshot</code>, "
+                    "<code>bad_records</code>, <code>journey</code>)"
+                ),
+                self.code,
+                self.run_button,
+                self.output,
+            ]
+        )
         self.widget.add_class("pageturn-debug")
 
     def run(self) -> str:

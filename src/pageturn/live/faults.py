@@ -40,8 +40,9 @@ class Injected:
     bad_value: object
 
 
-def poisoned_import(app, readers, *, instance: str = "?", kind: str = "text-date", share: float = 0.3,
-                    seed: int = 0) -> Injected:
+def poisoned_import(
+    app, readers, *, instance: str = "?", kind: str = "text-date", share: float = 0.3, seed: int = 0
+) -> Injected:
     """Import two books for a ``share`` (0..1) of ``readers`` onto ``app`` (a running
     :class:`pageturn.app.Pageturn`): one dated correctly, one whose ``logged_at`` is the
     bad value of ``kind`` (see :data:`KINDS`). The readers are picked by ``seed``.
@@ -60,14 +61,24 @@ def poisoned_import(app, readers, *, instance: str = "?", kind: str = "text-date
     bad = None
     for reader in chosen:
         year = rng.randrange(2015, 2024)
-        bad = (f"{year}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}T{rng.randrange(24):02d}:15:00"
-               if kind == "text-date" else None)
+        bad = (
+            f"{year}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}T{rng.randrange(24):02d}:15:00"
+            if kind == "text-date"
+            else None
+        )
         title = rng.choice(("Persuasion", "The Dispossessed", "Middlemarch", "Kindred", "Solaris"))
-        app.import_books(reader, [
-            {"title": "Imported: The Left Hand of Darkness", "author": "Ursula K. Le Guin",
-             "logged_at": time.time() - 86400.0 * rng.randrange(400, 3000), "version": "import"},
-            {"title": f"Imported: {title}", "author": "", "logged_at": bad, "version": "import"},
-        ])
+        app.import_books(
+            reader,
+            [
+                {
+                    "title": "Imported: The Left Hand of Darkness",
+                    "author": "Ursula K. Le Guin",
+                    "logged_at": time.time() - 86400.0 * rng.randrange(400, 3000),
+                    "version": "import",
+                },
+                {"title": f"Imported: {title}", "author": "", "logged_at": bad, "version": "import"},
+            ],
+        )
     return Injected(instance, kind, tuple(chosen), bad)
 
 

@@ -38,7 +38,7 @@ from pageturn.live import faults as _faults
 from pageturn.live.balancer import Balancer
 from pageturn.live.quarantine import Quarantine, affected_readers, restore
 
-_OPEN: "weakref.WeakSet[Fleet]" = weakref.WeakSet()
+_OPEN: weakref.WeakSet[Fleet] = weakref.WeakSet()
 PAGE_WINDOWS = tuple(w for w in _alerts.WORKBOOK_WINDOWS if w.severity == "page")
 
 
@@ -88,9 +88,18 @@ class Fleet:
         ValueError: for an argument out of range.
     """
 
-    def __init__(self, size: int = 3, *, version: str = "2.1", seed: int = 0, slo=None,
-                 time_scale: float = 720.0, scrape_every_s: float = 0.1, auto_quarantine: bool = True,
-                 slis=("errors",)):
+    def __init__(
+        self,
+        size: int = 3,
+        *,
+        version: str = "2.1",
+        seed: int = 0,
+        slo=None,
+        time_scale: float = 720.0,
+        scrape_every_s: float = 0.1,
+        auto_quarantine: bool = True,
+        slis=("errors",),
+    ):
         from pageturn.app import VERSIONS
 
         size = checks.number("size", size, low=3, high=8, integer=True)
@@ -118,7 +127,7 @@ class Fleet:
         self._names = itertools.count(1)
         self._lock = threading.RLock()
         self._stop = threading.Event()
-        self._parts: list = []   # what close() stops, in order
+        self._parts: list = []  # what close() stops, in order
         self._finalizer = weakref.finalize(self, _close_parts, self._stop, self._parts)
         try:
             self.balancer = Balancer()
@@ -132,7 +141,9 @@ class Fleet:
             self._parts.append(self.debug)
             self.debug_url = self.debug.url
             self._t0 = time.monotonic()
-            self._monitor = threading.Thread(target=self._watch, name=f"pageturn-fleet-monitor-{self.balancer.port}", daemon=True)
+            self._monitor = threading.Thread(
+                target=self._watch, name=f"pageturn-fleet-monitor-{self.balancer.port}", daemon=True
+            )
             self._parts.insert(0, self._monitor)
             self._monitor.start()
         except BaseException:
@@ -145,8 +156,12 @@ class Fleet:
         from pageturn.app import Pageturn
 
         name = f"pageturn-{next(self._names)}"
-        app = Pageturn(version=version or self.version, seed=self.seed * 100 + len(self.instances),
-                       log_level="DEBUG", log_capacity=5000)
+        app = Pageturn(
+            version=version or self.version,
+            seed=self.seed * 100 + len(self.instances),
+            log_level="DEBUG",
+            log_capacity=5000,
+        )
         self._parts.append(app)
         self.instances[name] = app
         self.balancer.add(name, app.url, slot=slot)
@@ -154,8 +169,10 @@ class Fleet:
 
     def __repr__(self):
         state = "running" if self.running else "closed"
-        return (f"<Fleet {state}: balancer {self.url}, in service {sorted(self.balancer.members())}, "
-                f"quarantined {sorted(n for n in self.quarantined if self.is_quarantined(n))}>")
+        return (
+            f"<Fleet {state}: balancer {self.url}, in service {sorted(self.balancer.members())}, "
+            f"quarantined {sorted(n for n in self.quarantined if self.is_quarantined(n))}>"
+        )
 
     @property
     def running(self) -> bool:
@@ -181,26 +198,42 @@ class Fleet:
         return [f"reader-{i:05d}" for i in range(readers)]
 
     # ------------------------------------------------------------------ fault and load
-    def inject(self, name: str, kind: str = "text-date", share: float = 0.3, readers: int = 50,
-               seed: int | None = None):
+    def inject(
+        self, name: str, kind: str = "text-date", share: float = 0.3, readers: int = 50, seed: int | None = None
+    ):
         """A poisoned import (:func:`pageturn.live.faults.poisoned_import`) on instance ``name``,
         for ``share`` of the readers (of the first ``readers`` load-generator readers) it serves.
         Returns the :class:`pageturn.live.faults.Injected` record (the answer key: the lesson
         looks at it only at the end)."""
         self._check_name(name)
         mine = self.readers_on(name, self.reader_ids(readers))
-        done = _faults.poisoned_import(self.instances[name], mine, instance=name, kind=kind, share=share,
-                                       seed=self.seed if seed is None else seed)
+        done = _faults.poisoned_import(
+            self.instances[name], mine, instance=name, kind=kind, share=share, seed=self.seed if seed is None else seed
+        )
         self.injected.append(done)
         return done
 
-    def load(self, duration_s: float = 2.0, rate_per_s: float = 80.0, readers: int = 50, seed: int = 0,
-             workers: int = 8, **options):
+    def load(
+        self,
+        duration_s: float = 2.0,
+        rate_per_s: float = 80.0,
+        readers: int = 50,
+        seed: int = 0,
+        workers: int = 8,
+        **options,
+    ):
         """Send readers through the balancer with :func:`pageturn.loadgen.run`; returns its DataFrame."""
         from pageturn import loadgen
 
-        return loadgen.run(self.url, duration_s=duration_s, rate_per_s=rate_per_s, readers=readers,
-                           seed=seed, workers=workers, **options)
+        return loadgen.run(
+            self.url,
+            duration_s=duration_s,
+            rate_per_s=rate_per_s,
+            readers=readers,
+            seed=seed,
+            workers=workers,
+            **options,
+        )
 
     # ------------------------------------------------------------------ monitor and alerts
     def alert_time_s(self) -> float:
@@ -213,7 +246,7 @@ class Fleet:
                 self.check_once()
             except Exception as error:  # keep watching; the error is kept for the curious
                 self.monitor_errors.append(f"{type(error).__name__}: {error}")
-                del self.monitor_errors[:-100]   # keep the last 100
+                del self.monitor_errors[:-100]  # keep the last 100
 
     def check_once(self) -> list:
         """Scrape every instance in service, add the sample, evaluate the page rule; quarantine
@@ -275,8 +308,7 @@ class Fleet:
             held = restore(self.instances[replacement], snapshot)
             record = Quarantine(name, replacement, alert, snapshot, time.time(), held)
             self.quarantined[name] = record
-            app._event(30, "quarantined", replacement=replacement,
-                       alert=None if alert is None else alert.name)
+            app._event(30, "quarantined", replacement=replacement, alert=None if alert is None else alert.name)
             return record
 
     def is_quarantined(self, name: str) -> bool:
@@ -309,10 +341,29 @@ class Fleet:
         rows = []
         for r in records:
             event = by_id.get(r["request_id"], {})
-            rows.append({**r, "instance_event": event.get("event"), "version": event.get("version"),
-                         "instance_ms": event.get("ms"), "error": event.get("error")})
-        columns = ["time_s", "request_id", "method", "path", "reader", "instance", "status", "ms",
-                   "instance_event", "version", "instance_ms", "error"]
+            rows.append(
+                {
+                    **r,
+                    "instance_event": event.get("event"),
+                    "version": event.get("version"),
+                    "instance_ms": event.get("ms"),
+                    "error": event.get("error"),
+                }
+            )
+        columns = [
+            "time_s",
+            "request_id",
+            "method",
+            "path",
+            "reader",
+            "instance",
+            "status",
+            "ms",
+            "instance_event",
+            "version",
+            "instance_ms",
+            "error",
+        ]
         return pd.DataFrame(rows, columns=columns)
 
     def failed_reader(self, name: str) -> str | None:

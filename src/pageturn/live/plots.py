@@ -16,8 +16,9 @@ def failures_over_time(records, quarantine_at_s: float | None = None, bin_s: flo
     if not rows:
         return pd.DataFrame(columns=["t_s", "requests", "failed"])
     start = rows[0]["time_s"]
-    frame = pd.DataFrame({"bin": [int((r["time_s"] - start) // bin_s) for r in rows],
-                          "failed": [int(r["status"] >= 500) for r in rows]})
+    frame = pd.DataFrame(
+        {"bin": [int((r["time_s"] - start) // bin_s) for r in rows], "failed": [int(r["status"] >= 500) for r in rows]}
+    )
     table = frame.groupby("bin").agg(requests=("failed", "size"), failed=("failed", "sum")).reset_index()
     table["t_s"] = table["bin"] * bin_s
     return table[["t_s", "requests", "failed"]]
@@ -33,16 +34,24 @@ def plot_failures(records, quarantine_at_s: float | None = None, bin_s: float = 
     table = failures_over_time(records, bin_s=bin_s)
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 3))
-    ax.bar(table["t_s"], table["requests"], width=bin_s * 0.9, align="edge", color=SKY_BLUE,
-           label="all reader requests")
-    ax.bar(table["t_s"], table["failed"], width=bin_s * 0.9, align="edge", color=VERMILLION,
-           hatch="//", label="answered 5xx")
+    ax.bar(
+        table["t_s"], table["requests"], width=bin_s * 0.9, align="edge", color=SKY_BLUE, label="all reader requests"
+    )
+    ax.bar(
+        table["t_s"],
+        table["failed"],
+        width=bin_s * 0.9,
+        align="edge",
+        color=VERMILLION,
+        hatch="//",
+        label="answered 5xx",
+    )
     readers = [r for r in records if r["reader"] is not None]
     if quarantine_at_s is not None and readers:
         x = quarantine_at_s - readers[0]["time_s"]
         ax.axvline(x, color=BLACK, linestyle="--", label="quarantine + replacement")
     top = float(table["requests"].max()) if len(table) else 1.0
-    ax.set_ylim(0, top * 1.5)   # room above the bars for the legend
+    ax.set_ylim(0, top * 1.5)  # room above the bars for the legend
     ax.set_title("Reader requests and errors, through the balancer")
     ax.set_xlabel("time (s since the first reader request)")
     ax.set_ylabel(f"requests per {bin_s:g} s")

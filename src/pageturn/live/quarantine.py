@@ -44,7 +44,7 @@ def valid_record(book) -> bool:
     if not isinstance(book, dict) or not str(book.get("title", "")).strip():
         return False
     value = book.get("logged_at")
-    return (isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(float(value)))
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(float(value))
 
 
 def restore(app, snapshot: dict, readers=None) -> list[dict]:
@@ -83,6 +83,12 @@ def affected_readers(records, at_s: float):
     for period, keep in (("before", lambda t: t < at_s), ("after", lambda t: t >= at_s)):
         chosen = [r for r in records if keep(r["time_s"]) and r["reader"] is not None]
         failed = [r for r in chosen if r["status"] >= 500]
-        rows.append({"period": period, "requests": len(chosen), "failed": len(failed),
-                     "readers_failed": len({r["reader"] for r in failed})})
+        rows.append(
+            {
+                "period": period,
+                "requests": len(chosen),
+                "failed": len(failed),
+                "readers_failed": len({r["reader"] for r in failed}),
+            }
+        )
     return pd.DataFrame(rows)

@@ -52,8 +52,9 @@ class Background:
         self.port = self.server.server_address[1]
         self.url = f"http://{HOST}:{self.port}"
         self._stopped = False
-        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name=f"{name}-{self.port}", daemon=True)
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.1}, name=f"{name}-{self.port}", daemon=True
+        )
         self._thread.start()
 
     @property

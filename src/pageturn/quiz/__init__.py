@@ -28,14 +28,40 @@ In a notebook::
     show_quiz("01_two_jobs")
 """
 
-from pageturn.quiz.model import (Choice, ChoiceFeedback, Question, Quiz, QuizError, Result, Score,
-                                 available_quizzes, check_answer, load_quiz, shuffled_choices)
+from pageturn.quiz.model import (
+    Choice,
+    ChoiceFeedback,
+    Question,
+    Quiz,
+    QuizError,
+    Result,
+    Score,
+    available_quizzes,
+    check_answer,
+    load_quiz,
+    shuffled_choices,
+)
 from pageturn.quiz.render import CSS_CLASSES, STATIC_NOTE, quiz_html, quiz_markdown
 from pageturn.quiz.widget import QuestionView, quiz_mimebundle, quiz_widget, show_quiz
 
 __all__ = [
-    "Choice", "Question", "Quiz", "QuizError", "Result", "ChoiceFeedback", "Score",
-    "available_quizzes", "load_quiz", "check_answer", "shuffled_choices",
-    "quiz_widget", "quiz_mimebundle", "show_quiz", "quiz_markdown", "quiz_html", "QuestionView",
-    "STATIC_NOTE", "CSS_CLASSES",
+    "Choice",
+    "Question",
+    "Quiz",
+    "QuizError",
+    "Result",
+    "ChoiceFeedback",
+    "Score",
+    "available_quizzes",
+    "load_quiz",
+    "check_answer",
+    "shuffled_choices",
+    "quiz_widget",
+    "quiz_mimebundle",
+    "show_quiz",
+    "quiz_markdown",
+    "quiz_html",
+    "QuestionView",
+    "STATIC_NOTE",
+    "CSS_CLASSES",
 ]

@@ -90,8 +90,9 @@ class QuizError(ValueError):
     TOML syntax errors), the question id and the choice id where they are known;
     the same facts are kept as attributes."""
 
-    def __init__(self, path, problem: str, *, question: str | None = None,
-                 choice: str | None = None, line: int | None = None):
+    def __init__(
+        self, path, problem: str, *, question: str | None = None, choice: str | None = None, line: int | None = None
+    ):
         self.path = str(path)
         self.problem = problem
         self.question = question
@@ -118,8 +119,9 @@ def available_quizzes() -> list[str]:
     folder = _quiz_folder()
     if not folder.is_dir():
         return []
-    return sorted(item.name[:-len(".toml")] for item in folder.iterdir()
-                  if item.name.endswith(".toml") and item.is_file())
+    return sorted(
+        item.name[: -len(".toml")] for item in folder.iterdir() if item.name.endswith(".toml") and item.is_file()
+    )
 
 
 def load_quiz(name_or_path) -> Quiz:
@@ -142,21 +144,27 @@ def load_quiz(name_or_path) -> Quiz:
     if isinstance(name_or_path, Quiz):
         return name_or_path
     if isinstance(name_or_path, os.PathLike) or (
-            isinstance(name_or_path, str)
-            and (name_or_path.endswith(".toml") or "/" in name_or_path or os.sep in name_or_path)):
+        isinstance(name_or_path, str)
+        and (name_or_path.endswith(".toml") or "/" in name_or_path or os.sep in name_or_path)
+    ):
         path = Path(name_or_path)
         if not path.is_file():
-            raise ValueError(f"name_or_path must be a quiz name or an existing .toml file; "
-                             f"got {str(name_or_path)!r}, which does not exist "
-                             f"(available quizzes: {', '.join(available_quizzes()) or 'none'})")
+            raise ValueError(
+                f"name_or_path must be a quiz name or an existing .toml file; "
+                f"got {str(name_or_path)!r}, which does not exist "
+                f"(available quizzes: {', '.join(available_quizzes()) or 'none'})"
+            )
         return _parse(path.read_bytes(), str(path))
     if not isinstance(name_or_path, str):
-        raise ValueError(f"name_or_path must be a quiz name (str) or a path; "
-                         f"got {name_or_path!r} ({type(name_or_path).__name__})")
+        raise ValueError(
+            f"name_or_path must be a quiz name (str) or a path; got {name_or_path!r} ({type(name_or_path).__name__})"
+        )
     names = available_quizzes()
     if name_or_path not in names:
-        raise ValueError(f"name_or_path must be one of the available quizzes: "
-                         f"{', '.join(map(repr, names)) or 'none'}; got {name_or_path!r}")
+        raise ValueError(
+            f"name_or_path must be one of the available quizzes: "
+            f"{', '.join(map(repr, names)) or 'none'}; got {name_or_path!r}"
+        )
     resource = _quiz_folder().joinpath(f"{name_or_path}.toml")
     return _parse(resource.read_bytes(), str(resource))
 
@@ -178,7 +186,7 @@ def _parse(raw: bytes, source: str) -> Quiz:
     _check_keys(data, _TOP_KEYS, source)
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
-        raise QuizError(source, "needs a non-empty title = \"...\" at the top")
+        raise QuizError(source, 'needs a non-empty title = "..." at the top')
     raw_questions = data.get("questions")
     if not isinstance(raw_questions, list) or not raw_questions:
         raise QuizError(source, "needs at least one [[questions]] table")
@@ -187,8 +195,11 @@ def _parse(raw: bytes, source: str) -> Quiz:
     for number, item in enumerate(raw_questions, start=1):
         question = _parse_question(item, number, source)
         if question.id in seen:
-            raise QuizError(source, f"duplicate question id (question number {number} "
-                                    "reuses an id already used above)", question=question.id)
+            raise QuizError(
+                source,
+                f"duplicate question id (question number {number} reuses an id already used above)",
+                question=question.id,
+            )
         seen.add(question.id)
         questions.append(question)
     return Quiz(title=title.strip(), questions=tuple(questions), source=source)
@@ -197,12 +208,10 @@ def _parse(raw: bytes, source: str) -> Quiz:
 def _parse_question(item, number: int, source: str) -> Question:
     label = f"number {number}"
     if not isinstance(item, dict):
-        raise QuizError(source, "each entry of questions must be a [[questions]] table",
-                        question=label)
+        raise QuizError(source, "each entry of questions must be a [[questions]] table", question=label)
     qid = item.get("id")
     if not isinstance(qid, str) or not _ID_PATTERN.match(qid):
-        raise QuizError(source, f"needs id = \"short-slug\" (letters, digits, '-' or '_'); "
-                                f"got {qid!r}", question=label)
+        raise QuizError(source, f"needs id = \"short-slug\" (letters, digits, '-' or '_'); got {qid!r}", question=label)
     _check_keys(item, _QUESTION_KEYS, source, question=qid)
     stem = item.get("stem")
     if not isinstance(stem, str) or not stem.strip():
@@ -212,14 +221,16 @@ def _parse_question(item, number: int, source: str) -> Question:
     if not isinstance(raw_choices, list) or not all(isinstance(c, dict) for c in raw_choices):
         raise QuizError(source, "needs [[questions.choices]] tables", question=qid)
     if len(raw_choices) < 2:
-        raise QuizError(source, f"has {len(raw_choices)} choice(s); a question needs at least 2",
-                        question=qid)
+        raise QuizError(source, f"has {len(raw_choices)} choice(s); a question needs at least 2", question=qid)
     choices, ids, texts = [], set(), {}
     for position, raw in enumerate(raw_choices, start=1):
         cid = raw.get("id")
         if not isinstance(cid, str) or not _ID_PATTERN.match(cid):
-            raise QuizError(source, f"choice number {position} needs id = \"a\" "
-                                    f"(letters, digits, '-' or '_'); got {cid!r}", question=qid)
+            raise QuizError(
+                source,
+                f"choice number {position} needs id = \"a\" (letters, digits, '-' or '_'); got {cid!r}",
+                question=qid,
+            )
         _check_keys(raw, _CHOICE_KEYS, source, question=qid, choice=cid)
         if cid in ids:
             raise QuizError(source, "duplicate choice id", question=qid, choice=cid)
@@ -229,31 +240,34 @@ def _parse_question(item, number: int, source: str) -> Question:
             raise QuizError(source, "text is missing or empty", question=qid, choice=cid)
         same = " ".join(text.split()).casefold()
         if same in texts:
-            raise QuizError(source, f"duplicate choice text (same as choice {texts[same]!r})",
-                            question=qid, choice=cid)
+            raise QuizError(source, f"duplicate choice text (same as choice {texts[same]!r})", question=qid, choice=cid)
         texts[same] = cid
         feedback = raw.get("feedback")
         if not isinstance(feedback, str) or not feedback.strip():
-            raise QuizError(source, "feedback is missing or empty (every choice needs one: "
-                                    "why it is right, or why it is wrong)",
-                            question=qid, choice=cid)
+            raise QuizError(
+                source,
+                "feedback is missing or empty (every choice needs one: why it is right, or why it is wrong)",
+                question=qid,
+                choice=cid,
+            )
         choices.append(Choice(id=cid, text=text.strip(), feedback=feedback.strip()))
 
     answers = item.get("answers")
     if not isinstance(answers, list) or not all(isinstance(a, str) for a in answers):
-        raise QuizError(source, f"answers must be a list of choice ids, like [\"a\"]; got {answers!r}",
-                        question=qid)
+        raise QuizError(source, f'answers must be a list of choice ids, like ["a"]; got {answers!r}', question=qid)
     if not answers:
         raise QuizError(source, "no right answer: answers is empty", question=qid)
     if len(set(answers)) != len(answers):
         raise QuizError(source, f"answers lists the same id twice: {answers!r}", question=qid)
     for answer in answers:
         if answer not in ids:
-            raise QuizError(source, f"answer {answer!r} is not one of the choices "
-                                    f"({', '.join(map(repr, sorted(ids)))})", question=qid)
+            raise QuizError(
+                source,
+                f"answer {answer!r} is not one of the choices ({', '.join(map(repr, sorted(ids)))})",
+                question=qid,
+            )
     if len(answers) == len(choices):
-        raise QuizError(source, "every choice is right; a question needs at least one wrong choice",
-                        question=qid)
+        raise QuizError(source, "every choice is right; a question needs at least one wrong choice", question=qid)
     return Question(id=qid, stem=stem.strip(), choices=tuple(choices), answers=frozenset(answers))
 
 
@@ -261,8 +275,11 @@ def _check_keys(table: dict, allowed, source, *, question=None, choice=None):
     for key in table:
         if key not in allowed:
             hint = difflib.get_close_matches(key, allowed, n=1)
-            problem = (f"unknown key {key!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
-                       + f"; allowed keys here: {', '.join(allowed)}")
+            problem = (
+                f"unknown key {key!r}"
+                + (f" (did you mean {hint[0]!r}?)" if hint else "")
+                + f"; allowed keys here: {', '.join(allowed)}"
+            )
             raise QuizError(source, problem, question=question, choice=choice)
 
 
@@ -346,13 +363,15 @@ def _as_ids(name: str, selected, question: Question) -> list[str]:
         try:
             items = list(selected)
         except TypeError:
-            raise ValueError(f"{name} must be a choice id or a list of choice ids of question "
-                             f"{question.id!r}; got {selected!r}") from None
+            raise ValueError(
+                f"{name} must be a choice id or a list of choice ids of question {question.id!r}; got {selected!r}"
+            ) from None
     valid = [c.id for c in question.choices]
     for item in items:
         if item not in valid:
-            raise ValueError(f"{name} must hold choice ids of question {question.id!r} "
-                             f"({', '.join(map(repr, valid))}); got {item!r}")
+            raise ValueError(
+                f"{name} must hold choice ids of question {question.id!r} ({', '.join(map(repr, valid))}); got {item!r}"
+            )
     return items
 
 
@@ -367,12 +386,18 @@ def check_answer(question: Question, selected_ids) -> Result:
             the question's choices.
     """
     chosen = set(_as_ids("selected_ids", selected_ids, question))
-    feedback = tuple(ChoiceFeedback(choice=c, right=c.id in question.answers)
-                     for c in question.choices if c.id in chosen)
+    feedback = tuple(
+        ChoiceFeedback(choice=c, right=c.id in question.answers) for c in question.choices if c.id in chosen
+    )
     found = len(chosen & question.answers)
-    return Result(question_id=question.id, answered=bool(chosen),
-                  correct=chosen == set(question.answers), feedback=feedback,
-                  found=found, missing=len(question.answers) - found)
+    return Result(
+        question_id=question.id,
+        answered=bool(chosen),
+        correct=chosen == set(question.answers),
+        feedback=feedback,
+        found=found,
+        missing=len(question.answers) - found,
+    )
 
 
 def shuffled_choices(question: Question, seed: int = 0) -> tuple[Choice, ...]:

@@ -16,16 +16,16 @@ STATIC_NOTE = "Run this cell in JupyterLab to check your answers."
 
 #: CSS classes put on the widgets, for styling and for browser tests.
 CSS_CLASSES = {
-    "quiz": "pageturn-quiz",                 # the outer VBox
-    "title": "pageturn-quiz-title",          # HTML: the quiz title
-    "question": "pageturn-quiz-question",    # VBox: one block per question
-    "stem": "pageturn-quiz-stem",            # HTML: the question text
-    "choices": "pageturn-quiz-choices",      # RadioButtons, or the VBox of Checkboxes
-    "choice": "pageturn-quiz-choice",        # each Checkbox (many-answer questions)
-    "check": "pageturn-quiz-check",          # Button "Check"
-    "feedback": "pageturn-quiz-feedback",    # HTML: feedback after Check
-    "score": "pageturn-quiz-score",          # HTML: "Score: 2 / 6 right"
-    "static": "pageturn-quiz-static",        # the static HTML copy (no kernel)
+    "quiz": "pageturn-quiz",  # the outer VBox
+    "title": "pageturn-quiz-title",  # HTML: the quiz title
+    "question": "pageturn-quiz-question",  # VBox: one block per question
+    "stem": "pageturn-quiz-stem",  # HTML: the question text
+    "choices": "pageturn-quiz-choices",  # RadioButtons, or the VBox of Checkboxes
+    "choice": "pageturn-quiz-choice",  # each Checkbox (many-answer questions)
+    "check": "pageturn-quiz-check",  # Button "Check"
+    "feedback": "pageturn-quiz-feedback",  # HTML: feedback after Check
+    "score": "pageturn-quiz-score",  # HTML: "Score: 2 / 6 right"
+    "static": "pageturn-quiz-static",  # the static HTML copy (no kernel)
 }
 
 
@@ -45,9 +45,11 @@ def _inline(text: str) -> str:
     text = html.escape(text, quote=True)
     text = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", text)
     text = re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", r"<em>\1</em>", text)
-    text = re.sub(r"\[([^\]]+)\]\(((?:https?://|\.{0,2}/|[\w-]+\.)[^)\s]*)\)",
-                  lambda m: f'<a href="{m.group(2)}" target="_blank" rel="noopener">{m.group(1)}</a>',
-                  text)
+    text = re.sub(
+        r"\[([^\]]+)\]\(((?:https?://|\.{0,2}/|[\w-]+\.)[^)\s]*)\)",
+        lambda m: f'<a href="{m.group(2)}" target="_blank" rel="noopener">{m.group(1)}</a>',
+        text,
+    )
     return re.sub("\x00(\\d+)\x00", lambda m: codes[int(m.group(1))], text)
 
 
@@ -81,8 +83,7 @@ def quiz_markdown(quiz, seed: int = 0) -> str:
     quiz = load_quiz(quiz)
     lines = [f"### {quiz.title}", "", f"*{STATIC_NOTE}*", ""]
     for number, question in enumerate(quiz.questions, start=1):
-        lines += [f"**Question {number} of {len(quiz.questions)}.** *{_hint(question)}*", "",
-                  question.stem, ""]
+        lines += [f"**Question {number} of {len(quiz.questions)}.** *{_hint(question)}*", "", question.stem, ""]
         mark = "☐" if question.many else "◯"
         lines += [f"- {mark} {choice.text}" for choice in shuffled_choices(question, seed)]
         lines.append("")
@@ -97,16 +98,19 @@ def quiz_html(quiz, seed: int = 0) -> str:
         ValueError: as :func:`load_quiz` and :func:`shuffled_choices`.
     """
     quiz = load_quiz(quiz)
-    parts = [f'<div class="{CSS_CLASSES["static"]}">',
-             f"<h3>{html.escape(quiz.title)}</h3>",
-             f"<p><em>{html.escape(STATIC_NOTE)}</em></p>"]
+    parts = [
+        f'<div class="{CSS_CLASSES["static"]}">',
+        f"<h3>{html.escape(quiz.title)}</h3>",
+        f"<p><em>{html.escape(STATIC_NOTE)}</em></p>",
+    ]
     for number, question in enumerate(quiz.questions, start=1):
         mark = "☐" if question.many else "◯"
-        items = "".join(f"<li>{mark} {html.escape(c.text)}</li>"
-                        for c in shuffled_choices(question, seed))
-        parts.append(f"<p><strong>Question {number} of {len(quiz.questions)}.</strong> "
-                     f"<em>{_hint(question)}</em></p>{_markdown_html(question.stem)}"
-                     f'<ul style="list-style: none">{items}</ul>')
+        items = "".join(f"<li>{mark} {html.escape(c.text)}</li>" for c in shuffled_choices(question, seed))
+        parts.append(
+            f"<p><strong>Question {number} of {len(quiz.questions)}.</strong> "
+            f"<em>{_hint(question)}</em></p>{_markdown_html(question.stem)}"
+            f'<ul style="list-style: none">{items}</ul>'
+        )
     parts.append("</div>")
     return "".join(parts)
 
@@ -119,9 +123,11 @@ def _feedback_html(result: Result, shown: tuple[Choice, ...] = ()) -> str:
     colour = GREEN if result.correct else VERMILLION
     position = {choice.id: index for index, choice in enumerate(shown)}
     rows = "".join(
-        f"<li><strong>{item.label}</strong> “{html.escape(item.choice.text)}”: "
-        f"{_inline(item.choice.feedback)}</li>"
-        for item in sorted(result.feedback, key=lambda item: position.get(item.choice.id, 0)))
-    return (f'<div role="status" aria-live="polite" '
-            f'style="border-left: 4px solid {colour}; padding-left: 0.6em">'
-            f"<p><strong>{html.escape(result.summary)}</strong></p><ul>{rows}</ul></div>")
+        f"<li><strong>{item.label}</strong> “{html.escape(item.choice.text)}”: {_inline(item.choice.feedback)}</li>"
+        for item in sorted(result.feedback, key=lambda item: position.get(item.choice.id, 0))
+    )
+    return (
+        f'<div role="status" aria-live="polite" '
+        f'style="border-left: 4px solid {colour}; padding-left: 0.6em">'
+        f"<p><strong>{html.escape(result.summary)}</strong></p><ul>{rows}</ul></div>"
+    )

@@ -6,10 +6,26 @@ import html
 from dataclasses import dataclass
 
 from pageturn import checks
-from pageturn.quiz.model import (Choice, Question, Quiz, Result, Score, _as_ids, check_answer, load_quiz,
-                                 shuffled_choices)
-from pageturn.quiz.render import (CSS_CLASSES, STATIC_NOTE, _feedback_html, _hint, _markdown_html, quiz_html,
-                                  quiz_markdown)
+from pageturn.quiz.model import (
+    Choice,
+    Question,
+    Quiz,
+    Result,
+    Score,
+    _as_ids,
+    check_answer,
+    load_quiz,
+    shuffled_choices,
+)
+from pageturn.quiz.render import (
+    CSS_CLASSES,
+    STATIC_NOTE,
+    _feedback_html,
+    _hint,
+    _markdown_html,
+    quiz_html,
+    quiz_markdown,
+)
 
 # --------------------------------------------------------------------------- widget
 
@@ -20,12 +36,12 @@ class QuestionView:
     (tests, demos): :meth:`select`, :meth:`check`, :attr:`feedback_html`."""
 
     question: Question
-    choices: tuple[Choice, ...]          # in the order shown
-    block: object                        # ipywidgets.VBox
-    stem: object                         # ipywidgets.HTML
-    inputs: object                       # ipywidgets.RadioButtons, or a tuple of Checkbox
-    button: object                       # ipywidgets.Button
-    feedback: object                     # ipywidgets.HTML
+    choices: tuple[Choice, ...]  # in the order shown
+    block: object  # ipywidgets.VBox
+    stem: object  # ipywidgets.HTML
+    inputs: object  # ipywidgets.RadioButtons, or a tuple of Checkbox
+    button: object  # ipywidgets.Button
+    feedback: object  # ipywidgets.HTML
     last_result: Result | None = None
 
     @property
@@ -48,8 +64,10 @@ class QuestionView:
                 box.value = choice.id in wanted
         else:
             if len(set(wanted)) > 1:
-                raise ValueError(f"ids must be at most one choice id for question "
-                                 f"{self.question.id!r} (it has one right answer); got {ids!r}")
+                raise ValueError(
+                    f"ids must be at most one choice id for question "
+                    f"{self.question.id!r} (it has one right answer); got {ids!r}"
+                )
             self.inputs.value = wanted[0] if wanted else None
 
     def check(self) -> Result | None:
@@ -83,8 +101,7 @@ def quiz_widget(quiz, seed: int = 0):
     checks.number("seed", seed, integer=True)
     wide = widgets.Layout(width="auto")
     score = Score(total=len(quiz.questions))
-    score_label = widgets.HTML(value=html.escape(str(score)),
-                               layout=widgets.Layout(width="auto"))
+    score_label = widgets.HTML(value=html.escape(str(score)), layout=widgets.Layout(width="auto"))
     score_label.add_class(CSS_CLASSES["score"])
     title = widgets.HTML(value=f"<h3>{html.escape(quiz.title)}</h3>")
     title.add_class(CSS_CLASSES["title"])
@@ -93,17 +110,25 @@ def quiz_widget(quiz, seed: int = 0):
     for number, question in enumerate(quiz.questions, start=1):
         order = shuffled_choices(question, seed)
         stem = widgets.HTML(
-            value=(f"<p><strong>Question {number} of {len(quiz.questions)}.</strong> "
-                   f"<em>{_hint(question)}</em></p>{_markdown_html(question.stem)}"),
-            layout=widgets.Layout(width="auto"))
+            value=(
+                f"<p><strong>Question {number} of {len(quiz.questions)}.</strong> "
+                f"<em>{_hint(question)}</em></p>{_markdown_html(question.stem)}"
+            ),
+            layout=widgets.Layout(width="auto"),
+        )
         stem.add_class(CSS_CLASSES["stem"])
         if question.many:
             boxes = []
             for choice in order:
-                box = widgets.Checkbox(value=False, description=choice.text,
-                                       description_allow_html=False, indent=False,
-                                       tooltip=choice.text, layout=wide,
-                                       style={"description_width": "initial"})
+                box = widgets.Checkbox(
+                    value=False,
+                    description=choice.text,
+                    description_allow_html=False,
+                    indent=False,
+                    tooltip=choice.text,
+                    layout=wide,
+                    style={"description_width": "initial"},
+                )
                 box.add_class(CSS_CLASSES["choice"])
                 boxes.append(box)
             inputs = tuple(boxes)
@@ -111,22 +136,31 @@ def quiz_widget(quiz, seed: int = 0):
             holder.add_class(CSS_CLASSES["choices"])
         else:
             inputs = widgets.RadioButtons(
-                options=[(choice.text, choice.id) for choice in order], value=None,
-                description="Your answer:", description_allow_html=False,
-                tooltip=f"Question {number}: choose one answer", layout=wide,
-                style={"description_width": "initial"})
+                options=[(choice.text, choice.id) for choice in order],
+                value=None,
+                description="Your answer:",
+                description_allow_html=False,
+                tooltip=f"Question {number}: choose one answer",
+                layout=wide,
+                style={"description_width": "initial"},
+            )
             inputs.add_class(CSS_CLASSES["choices"])
             holder = inputs
-        button = widgets.Button(description="Check", tooltip=f"Check your answer to question {number}",
-                                icon="check", layout=widgets.Layout(width="auto", align_self="flex-start"))
+        button = widgets.Button(
+            description="Check",
+            tooltip=f"Check your answer to question {number}",
+            icon="check",
+            layout=widgets.Layout(width="auto", align_self="flex-start"),
+        )
         button.add_class(CSS_CLASSES["check"])
         feedback = widgets.HTML(value="", layout=widgets.Layout(width="auto"))
         feedback.add_class(CSS_CLASSES["feedback"])
         block = widgets.VBox([stem, holder, button, feedback], layout=widgets.Layout(width="auto"))
         block.add_class(CSS_CLASSES["question"])
         block.add_class(f"{CSS_CLASSES['question']}-{question.id}")
-        view = QuestionView(question=question, choices=order, block=block, stem=stem,
-                            inputs=inputs, button=button, feedback=feedback)
+        view = QuestionView(
+            question=question, choices=order, block=block, stem=stem, inputs=inputs, button=button, feedback=feedback
+        )
 
         def on_check(_button, view=view):
             result = check_answer(view.question, view.selected)
@@ -140,12 +174,11 @@ def quiz_widget(quiz, seed: int = 0):
             view.feedback.value = ""
 
         button.on_click(on_check)
-        for widget in (inputs if question.many else (inputs,)):
+        for widget in inputs if question.many else (inputs,):
             widget.observe(on_change, names="value")
         views.append(view)
 
-    box = widgets.VBox([title, *[v.block for v in views], score_label],
-                       layout=widgets.Layout(width="auto"))
+    box = widgets.VBox([title, *[v.block for v in views], score_label], layout=widgets.Layout(width="auto"))
     box.add_class(CSS_CLASSES["quiz"])
     box.quiz = quiz
     box.questions = views
