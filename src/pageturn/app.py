@@ -516,7 +516,9 @@ class Pageturn:
             raise ValueError(f"check must be a function of the app's url, got {check!r}")
         self.stop_sanity()
         run = (lambda: check(self.url)) if check is not None else self._default_sanity
-        self.sanity = SanityChecker(run, every_s, on_result=self._on_sanity, name=f"pageturn-sanity-{self.port}")
+        self.sanity = SanityChecker(
+            run, every_s, on_result=self._on_sanity, name=f"pageturn-sanity-{self.port}"
+        ).start()
         return self.sanity
 
     def stop_sanity(self) -> None:

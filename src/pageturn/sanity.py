@@ -20,8 +20,9 @@ import json
 import threading
 import time
 import urllib.parse
+import warnings
 
-from pageturn import checks
+from pageturn import checks, lifecycle
 
 _SEQUENCE = itertools.count(1)
 
@@ -108,12 +109,16 @@ def _error_text(data) -> str:
 
 
 class SanityChecker:
-    """Run ``check()`` now and then every ``every_s`` seconds in a daemon thread.
+    """Run ``check()`` every ``every_s`` seconds in a daemon thread, once :meth:`start` is called.
 
     ``check`` takes no argument and returns a bool or ``(bool, detail)``; an
     exception counts as a failed run (its message becomes the detail).
-    ``on_result(result)`` is called after every run (optional). The last
-    ``history`` results are kept.
+    ``on_result(result)`` is called after every run (optional); if it raises, the
+    run still counts, the error is kept in :attr:`callback_errors` and reported
+    with a ``RuntimeWarning``. The last ``history`` results are kept.
+
+    Making a checker starts nothing; :meth:`start` starts the thread (and registers
+    it with :mod:`pageturn.lifecycle`), :meth:`stop` ends it.
 
     Raises:
         ValueError: if ``every_s`` is not in [0.05, 3600] seconds, ``history`` not in
@@ -131,7 +136,21 @@ class SanityChecker:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
+        self._handle = None
+        self.callback_errors: list[str] = []
+        """What ``on_result`` raised, one line per failed call (newest last)."""
+
+    def start(self) -> SanityChecker:
+        """Start the schedule: run the check now, then every ``every_s`` seconds. Returns the checker.
+
+        Raises:
+            RuntimeError: if it was started before (a stopped checker cannot start again).
+        """
+        if self._thread.ident is not None:
+            raise RuntimeError("this sanity checker was already started; make a new one")
+        self._handle = lifecycle.register(self, "sanity")
         self._thread.start()
+        return self
 
     def run_once(self) -> SanityResult:
         """Run the check now (in the calling thread), record and return the result."""
@@ -152,8 +171,10 @@ class SanityChecker:
         if self._on_result is not None:
             try:
                 self._on_result(result)
-            except Exception:
-                pass
+            except Exception as error:  # the check ran; say that what listens to it failed
+                problem = f"on_result failed after the sanity check: {type(error).__name__}: {error}"
+                self.callback_errors.append(problem)
+                warnings.warn(problem, RuntimeWarning, stacklevel=2)
         return result
 
     def _loop(self) -> None:
@@ -182,5 +203,7 @@ class SanityChecker:
     def stop(self, timeout_s: float = 10.0) -> None:
         """Stop the schedule and wait (up to ``timeout_s`` seconds) for the thread to end."""
         self._stop.set()
-        if self._thread is not threading.current_thread():
+        if self._thread.ident is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout_s)
+        if self._handle is not None:
+            lifecycle.unregister(self._handle)
