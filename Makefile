@@ -51,7 +51,7 @@ bench: $(STAMP)
 	$(PY) -m pageturn.bench
 
 data: $(STAMP)
-	$(PY) -m pageturn.dataset data
+	$(PY) -m pageturn.databuild data
 
 release: $(STAMP)
 	$(PY) -m pageturn.release $(if $(FORCE),--force) $(LAB)

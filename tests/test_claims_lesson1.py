@@ -317,7 +317,7 @@ def test_lab_frequency_alone_is_not_enough_with_slow_restores():
 def test_lab_data_is_drawn_in_the_equal_risk_world():
     """data/README.md: the quarter of the lab's data is simulated with every deploy equally risky
     (12 %), so its failures do not depend on batch size."""
-    from pageturn.dataset import QUARTER
+    from pageturn.databuild import QUARTER
 
     assert {k: QUARTER[k] for k in EQUAL_RISK if k != "deploy_failure_rate"} == {
         k: v for k, v in EQUAL_RISK.items() if k != "deploy_failure_rate"

@@ -5,17 +5,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from pageturn import data, dataset
+from pageturn import data, databuild
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_regeneration_is_byte_identical():
-    built = dataset.build()
-    assert set(built) == set(dataset.FILES)
+    built = databuild.build()
+    assert set(built) == set(databuild.FILES)
     for name, content in built.items():
         assert (ROOT / "data" / name).read_bytes() == content, f"data/{name} is stale: run `make data`"
-    assert dataset.build() == built
+    assert databuild.build() == built
 
 
 def test_data_is_small_enough_for_a_quick_clone():
@@ -29,7 +29,7 @@ def test_data_card_documents_every_column():
         frame = data.load(short)
         for column in frame.columns:
             assert re.search(rf"`{re.escape(column)}`", card), f"{short}.{column} missing from data/README.md"
-    for fact in ("seed", "licen", str(dataset.SEED)):
+    for fact in ("seed", "licen", str(databuild.SEED)):
         assert fact in card.lower() or fact in card
 
 

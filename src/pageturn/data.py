@@ -1,4 +1,4 @@
-"""Find and read the course's datasets (``data/`` at the top of the course).
+"""Read the course's datasets (``data/`` at the top of the course); :mod:`pageturn.databuild` builds them.
 
 Notebooks run from several folders: ``notebooks/``, ``labs/<lab>/``,
 ``grading/source/<lab>/`` and nbgrader's ``grading/autograded/<student>/<lab>/``.

@@ -1,6 +1,6 @@
 """Build the course's datasets in ``data/`` from the engine, with fixed seeds.
 
-Run ``make data`` (``python -m pageturn.dataset data``). The output is
+Run ``make data`` (``python -m pageturn.databuild data``). The output is
 byte-identical on every run: the CSV text is deterministic and the gzip
 header carries no timestamp or file name. ``data/README.md`` (the data card)
 describes every column; :data:`QUARTER` and :data:`CANARY` below are the
