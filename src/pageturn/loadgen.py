@@ -26,13 +26,11 @@ from __future__ import annotations
 
 import http.client
 import itertools
-import json
 import random
 import threading
 import time
-import urllib.parse
 
-from pageturn import checks
+from pageturn import checks, client
 
 MAX_COUNT = 20_000
 MAX_DURATION_S = 120.0
@@ -242,23 +240,12 @@ def run(
 
 
 def _check_url(url) -> int:
-    parts = urllib.parse.urlsplit(url) if isinstance(url, str) else None
-    if parts is None or parts.scheme != "http" or parts.hostname not in ("127.0.0.1", "localhost") or not parts.port:
-        raise ValueError(f"url must look like 'http://127.0.0.1:PORT' (Pageturn's handle.url), got {url!r}")
-    return parts.port
+    return client.port_of(url)
 
 
 def _send(port, item, timeout_s):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout_s)
-    try:
-        body = None if item["body"] is None else json.dumps(item["body"]).encode("utf-8")
-        headers = {"Content-Type": "application/json"} if body is not None else {}
-        connection.request(item["method"], item["path"], body=body, headers=headers)
-        response = connection.getresponse()
-        response.read()
-        return response.status, response.getheader("X-Pageturn-Version")
-    finally:
-        connection.close()
+    answer = client.request(port, item["method"], item["path"], body=item["body"], timeout_s=timeout_s)
+    return answer.status, answer.headers.get("X-Pageturn-Version")
 
 
 def summary(frame, percentiles=(50, 90, 99, 100)):

@@ -14,15 +14,13 @@ from __future__ import annotations
 
 import collections
 import dataclasses
-import http.client
 import itertools
-import json
 import threading
 import time
-import urllib.parse
 import warnings
 
 from pageturn import checks, lifecycle
+from pageturn.client import request_json  # also imported from here by learners (Lesson 3, Lab 3)
 
 _SEQUENCE = itertools.count(1)
 
@@ -39,36 +37,6 @@ class SanityResult:
     ok: bool
     detail: str
     duration_ms: float
-
-
-def request_json(url: str, method: str = "GET", path: str = "/", body=None, headers=None, timeout_s: float = 5.0):
-    """Send one HTTP request to the app at ``url`` and return ``(status, headers, data)``.
-
-    ``data`` is the decoded JSON answer (or the text when it is not JSON).
-    Only ``http://127.0.0.1`` and ``http://localhost`` URLs are accepted.
-
-    Raises:
-        ValueError: if ``url`` is not an http URL on 127.0.0.1 / localhost.
-        OSError: if the app cannot be reached (e.g. ``ConnectionRefusedError``).
-    """
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme != "http" or parts.hostname not in ("127.0.0.1", "localhost") or not parts.port:
-        raise ValueError(f"url must look like 'http://127.0.0.1:PORT', got {url!r}")
-    connection = http.client.HTTPConnection("127.0.0.1", parts.port, timeout=timeout_s)
-    try:
-        payload = None if body is None else json.dumps(body).encode("utf-8")
-        all_headers = {"Content-Type": "application/json"} if payload is not None else {}
-        all_headers.update(headers or {})
-        connection.request(method, path, body=payload, headers=all_headers)
-        response = connection.getresponse()
-        raw = response.read().decode("utf-8")
-        try:
-            data = json.loads(raw)
-        except ValueError:
-            data = raw
-        return response.status, dict(response.getheaders()), data
-    finally:
-        connection.close()
 
 
 def log_and_read_back(url: str, reader: str = "sanity-bot", version: str | None = None, admin_token: str | None = None):

@@ -25,14 +25,13 @@ balancer, the debug server and every instance, and waits for their threads.
 
 from __future__ import annotations
 
-import http.client
 import itertools
 import secrets
 import threading
 import time
 import weakref
 
-from pageturn import checks, lifecycle
+from pageturn import checks, client, lifecycle
 from pageturn.live import alerts as _alerts
 from pageturn.live import faults as _faults
 from pageturn.live.balancer import Balancer
@@ -43,14 +42,7 @@ PAGE_WINDOWS = tuple(w for w in _alerts.WORKBOOK_WINDOWS if w.severity == "page"
 
 
 def _scrape_text(url: str, timeout_s: float = 2.0) -> str:
-    port = int(url.rsplit(":", 1)[1])
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout_s)
-    try:
-        connection.request("GET", "/metrics")
-        response = connection.getresponse()
-        return response.read().decode("utf-8")
-    finally:
-        connection.close()
+    return client.request(client.port_of(url), "GET", "/metrics", timeout_s=timeout_s).body.decode("utf-8")
 
 
 def _close_parts(stop: threading.Event, parts: list) -> None:
