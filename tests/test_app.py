@@ -156,7 +156,7 @@ def test_metrics_count_exactly_the_requests_sent(pt):
     status, _, text = call(pt, "GET", "/metrics")
     assert status == 200
     families = {f.name: f for f in text_string_to_metric_families(text)}
-    assert families["pageturn_request_seconds"].type == "histogram"
+    assert families["pageturn_request_duration_seconds"].type == "histogram"
     assert families["pageturn_requests"].type == "counter"
 
     scrape = appmetrics.parse(text)
@@ -202,7 +202,7 @@ def test_share_slower_than_and_error_rate(pt):
     assert 0.0 <= appmetrics.share_slower_than(scrape, "my_books", "2.1-bad", 0.05) <= 1.0
     with pytest.raises(ValueError, match="seconds must be one of the bucket bounds"):
         appmetrics.share_slower_than(scrape, "my_books", "2.1-bad", 0.033)
-    with pytest.raises(ValueError, match="no pageturn_request_seconds buckets"):
+    with pytest.raises(ValueError, match="no pageturn_request_duration_seconds buckets"):
         appmetrics.histogram_table(scrape, "search", "2.0")
     with pytest.raises(ValueError, match="scrape must be a DataFrame"):
         appmetrics.error_rate("not a scrape")

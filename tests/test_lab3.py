@@ -42,7 +42,7 @@ def sanity_check(url):
     # reads the cumulative bucket as the share of FAST requests
     "slow_share": """
 def slow_share(scrape, route, version, threshold_s):
-    rows = scrape[(scrape["sample"] == "pageturn_request_seconds_bucket")
+    rows = scrape[(scrape["sample"] == "pageturn_request_duration_seconds_bucket")
                   & (scrape["route"] == route) & (scrape["version"] == version)]
     le = rows["le"].astype(float)
     total = float(rows.loc[np.isinf(le), "value"].sum())

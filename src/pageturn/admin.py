@@ -44,7 +44,7 @@ import threading
 import time
 import weakref
 
-from pageturn import checks, lifecycle
+from pageturn import appmetrics, checks, lifecycle
 from pageturn.style import GREEN, VERMILLION
 
 ROUTES = ("my_books", "search", "log_book")
@@ -314,7 +314,7 @@ class Admin:
     def _update_rates(self, counts) -> None:
         counts = counts[~counts["route"].isin(["metrics", "admin"])]
         total = float(counts["requests"].sum())
-        errors = float(counts[counts["status"].astype(str).str.startswith("5")]["requests"].sum())
+        errors = float(counts[appmetrics.server_errors(counts["status"])]["requests"].sum())
         now = time.monotonic()
         if self._last_totals is not None:
             then, total0, errors0 = self._last_totals

@@ -48,7 +48,7 @@ LATENCY_BUCKETS_S = (
 )
 
 REQUESTS = "pageturn_requests"  # counter, labels route, status, version
-LATENCY = "pageturn_request_seconds"  # histogram, labels route, version
+LATENCY = "pageturn_request_duration_seconds"  # histogram, labels route, version
 INVARIANTS = "pageturn_invariant_failures"  # counter, labels invariant, version
 SANITY = "pageturn_sanity_checks"  # counter, labels result
 BOOKS = "pageturn_books_stored"  # gauge
@@ -109,8 +109,8 @@ class AppMetrics:
 def parse(text):
     """Parse Prometheus exposition text into a DataFrame, one row per sample.
 
-    Columns: ``metric`` (family name, e.g. ``pageturn_request_seconds``),
-    ``sample`` (sample name, e.g. ``pageturn_request_seconds_bucket``), ``type``
+    Columns: ``metric`` (family name, e.g. ``pageturn_request_duration_seconds``),
+    ``sample`` (sample name, e.g. ``pageturn_request_duration_seconds_bucket``), ``type``
     (counter, gauge, histogram, ...), one column per label found (strings, ``None``
     where a sample lacks that label) except ``le``, which is a float bucket bound in
     seconds (``inf`` for ``+Inf``), and ``value`` (float). The ``*_created``
@@ -120,24 +120,12 @@ def parse(text):
         ValueError: if ``text`` is not a str or bytes, or is not valid exposition text.
     """
     import pandas as pd
-    from prometheus_client.parser import text_string_to_metric_families
 
-    if isinstance(text, bytes):
-        text = text.decode("utf-8")
-    if not isinstance(text, str):
-        raise ValueError(f"text must be Prometheus exposition text (str or bytes), got {type(text).__name__}")
-    rows = []
-    try:
-        for family in text_string_to_metric_families(text):
-            for sample in family.samples:
-                if sample.name.endswith("_created"):
-                    continue
-                row = {"metric": family.name, "sample": sample.name, "type": family.type}
-                row.update(sample.labels)
-                row["value"] = float(sample.value)
-                rows.append(row)
-    except Exception as error:  # the parser raises several types; give one clear error
-        raise ValueError(f"text is not valid Prometheus exposition text: {error}") from None
+    from pageturn.exposition import samples
+
+    rows = [
+        {"metric": s.family, "sample": s.sample, "type": s.type, **s.labels, "value": s.value} for s in samples(text)
+    ]
     frame = pd.DataFrame(rows)
     if frame.empty:
         return pd.DataFrame(columns=["metric", "sample", "type", "value"])
@@ -253,6 +241,25 @@ def request_counts(scrape):
     return out.reset_index(drop=True)
 
 
+def is_server_error(status) -> bool:
+    """True for an HTTP status in the 5xx range (the requests an error SLI counts as bad).
+
+    ``status`` may be an int (``503``) or the string a metric label holds (``"503"``).
+
+    >>> is_server_error(503), is_server_error("200"), is_server_error("500")
+    (True, False, True)
+    """
+    try:
+        return 500 <= int(status) <= 599
+    except (TypeError, ValueError):
+        return False
+
+
+def server_errors(statuses):
+    """A boolean mask (pandas Series) of the 5xx rows in a Series of statuses (ints or label strings)."""
+    return statuses.map(is_server_error).astype(bool)
+
+
 def error_rate(scrape, route: str | None = None, version: str | None = None) -> float:
     """Fraction (0..1) of requests answered with a 5xx status, optionally for one
     route and/or version. Returns ``nan`` when there were no requests.
@@ -264,7 +271,7 @@ def error_rate(scrape, route: str | None = None, version: str | None = None) -> 
     total = float(counts["requests"].sum())
     if total == 0:
         return math.nan
-    errors = float(counts[counts["status"].astype(str).str.startswith("5")]["requests"].sum())
+    errors = float(counts[server_errors(counts["status"])]["requests"].sum())
     return errors / total
 
 

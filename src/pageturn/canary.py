@@ -33,6 +33,8 @@ from statistics import NormalDist
 
 import numpy as np
 
+from pageturn.appmetrics import server_errors
+
 from . import checks
 
 __all__ = [
@@ -358,7 +360,9 @@ def cohorts(frame, percent: float, threshold_ms: float, routes=("log_book", "my_
     for mask in (slot < percent, (slot >= percent) & (slot < 2 * percent)):
         part = done[mask]
         out.append(
-            Cohort(int(len(part)), int((part["latency_ms"] > threshold_ms).sum()), int((part["status"] >= 500).sum()))
+            Cohort(
+                int(len(part)), int((part["latency_ms"] > threshold_ms).sum()), int(server_errors(part["status"]).sum())
+            )
         )
     return tuple(out)
 

@@ -651,26 +651,25 @@ def from_prometheus(text: str, name: str = "pageturn_request_duration_seconds", 
         ValueError: if ``text`` holds no histogram called ``name`` matching
             ``labels``, or if the matching series have different buckets.
     """
-    from prometheus_client.parser import text_string_to_metric_families
+    from pageturn.exposition import samples
 
     if not isinstance(text, str):
         raise ValueError(f"text must be Prometheus exposition text (str), got {type(text).__name__}")
     base_name = name[: -len("_bucket")] if name.endswith("_bucket") else name
     series: dict[tuple, dict] = {}
-    for family in text_string_to_metric_families(text):
-        if family.name != base_name or family.type != "histogram":
+    for sample in samples(text):
+        if sample.family != base_name or sample.type != "histogram":
             continue
-        for sample in family.samples:
-            sample_labels = dict(sample.labels)
-            le = sample_labels.pop("le", None)
-            if any(sample_labels.get(k) != str(v) for k, v in labels.items()):
-                continue
-            key = tuple(sorted(sample_labels.items()))
-            entry = series.setdefault(key, {"buckets": {}, "sum": math.nan})
-            if sample.name == base_name + "_bucket":
-                entry["buckets"][float(le)] = sample.value
-            elif sample.name == base_name + "_sum":
-                entry["sum"] = sample.value
+        sample_labels = dict(sample.labels)
+        le = sample_labels.pop("le", None)
+        if any(sample_labels.get(k) != str(v) for k, v in labels.items()):
+            continue
+        key = tuple(sorted(sample_labels.items()))
+        entry = series.setdefault(key, {"buckets": {}, "sum": math.nan})
+        if sample.sample == base_name + "_bucket":
+            entry["buckets"][float(le)] = sample.value
+        elif sample.sample == base_name + "_sum":
+            entry["sum"] = sample.value
     if not series:
         raise ValueError(f"text must hold a histogram called {base_name!r} with labels {labels}, found none")
     hists = []

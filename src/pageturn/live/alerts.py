@@ -119,28 +119,23 @@ def counts_from_text(text: str, threshold_s: float = 0.05) -> Counts:
     Raises:
         ValueError: if ``text`` is not exposition text.
     """
-    from prometheus_client.parser import text_string_to_metric_families
-
-    from pageturn.appmetrics import LATENCY, REQUESTS
+    from pageturn.appmetrics import LATENCY, REQUESTS, is_server_error
+    from pageturn.exposition import samples
 
     if not isinstance(text, str):
         raise ValueError(f"text must be Prometheus exposition text (str), got {type(text).__name__}")
     requests = errors = count = fast = 0.0
-    try:
-        for family in text_string_to_metric_families(text):
-            for s in family.samples:
-                if s.labels.get("route") not in READER_ROUTES:
-                    continue
-                if s.name == f"{REQUESTS}_total":
-                    requests += s.value
-                    if str(s.labels.get("status", "")).startswith("5"):
-                        errors += s.value
-                elif s.name == f"{LATENCY}_count":
-                    count += s.value
-                elif s.name == f"{LATENCY}_bucket" and math.isclose(float(s.labels["le"]), threshold_s):
-                    fast += s.value
-    except Exception as error:
-        raise ValueError(f"text is not valid Prometheus exposition text: {error}") from None
+    for s in samples(text):
+        if s.labels.get("route") not in READER_ROUTES:
+            continue
+        if s.sample == f"{REQUESTS}_total":
+            requests += s.value
+            if is_server_error(s.labels.get("status")):
+                errors += s.value
+        elif s.sample == f"{LATENCY}_count":
+            count += s.value
+        elif s.sample == f"{LATENCY}_bucket" and math.isclose(float(s.labels["le"]), threshold_s):
+            fast += s.value
     return Counts(requests, errors, count - fast)
 
 

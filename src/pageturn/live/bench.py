@@ -9,6 +9,8 @@ from __future__ import annotations
 import statistics
 import time
 
+from pageturn.appmetrics import is_server_error
+
 
 def measure_tick(repeats: int = 5) -> tuple[float, float]:
     """(median seconds of one monitor tick with 3 instances and ~300 samples kept, the interval in s)."""
@@ -34,5 +36,5 @@ def measure_time_to_quarantine() -> float:
         fleet.load(duration_s=1.0, rate_per_s=80)
         fleet.inject("pageturn-2")
         fleet.load(duration_s=2.0, rate_per_s=80, seed=1)
-        first = min(r["time_s"] for r in fleet.balancer.records() if r["status"] >= 500)
+        first = min(r["time_s"] for r in fleet.balancer.records() if is_server_error(r["status"]))
         return fleet.quarantined["pageturn-2"].at_s - first

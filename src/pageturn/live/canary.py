@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 
 from pageturn import checks
+from pageturn.appmetrics import server_errors
 from pageturn.live.alerts import READER_ROUTES
 
 
@@ -44,7 +45,7 @@ def compare(before: dict, after: dict, control: str, candidate: str, threshold_s
             mine = window[(window["version"] == version) & window["route"].isin(READER_ROUTES)]
             totals = mine[mine["sample"] == f"{REQUESTS}_total"]
             requests += float(totals["value"].sum())
-            errors += float(totals[totals["status"].astype(str).str.startswith("5")]["value"].sum())
+            errors += float(totals[server_errors(totals["status"])]["value"].sum())
             count += float(mine[mine["sample"] == f"{LATENCY}_count"]["value"].sum())
             buckets = mine[mine["sample"] == f"{LATENCY}_bucket"]
             mask = [v is not None and math.isclose(float(v), threshold_s) for v in buckets["le"]]

@@ -32,6 +32,7 @@ import time
 import weakref
 
 from pageturn import checks, client, lifecycle
+from pageturn.appmetrics import is_server_error
 from pageturn.live import alerts as _alerts
 from pageturn.live import faults as _faults
 from pageturn.live.balancer import Balancer
@@ -360,7 +361,7 @@ class Fleet:
 
     def failed_reader(self, name: str) -> str | None:
         """The reader of the last 5xx answer instance ``name`` gave (None if none)."""
-        failed = [r for r in self.balancer.records() if r["instance"] == name and r["status"] >= 500]
+        failed = [r for r in self.balancer.records() if r["instance"] == name and is_server_error(r["status"])]
         return failed[-1]["reader"] if failed else None
 
     def console(self, name: str, token: str):

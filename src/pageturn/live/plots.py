@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pageturn import checks
+from pageturn.appmetrics import is_server_error
 
 
 def failures_over_time(records, quarantine_at_s: float | None = None, bin_s: float = 0.25):
@@ -17,7 +18,10 @@ def failures_over_time(records, quarantine_at_s: float | None = None, bin_s: flo
         return pd.DataFrame(columns=["t_s", "requests", "failed"])
     start = rows[0]["time_s"]
     frame = pd.DataFrame(
-        {"bin": [int((r["time_s"] - start) // bin_s) for r in rows], "failed": [int(r["status"] >= 500) for r in rows]}
+        {
+            "bin": [int((r["time_s"] - start) // bin_s) for r in rows],
+            "failed": [int(is_server_error(r["status"])) for r in rows],
+        }
     )
     table = frame.groupby("bin").agg(requests=("failed", "size"), failed=("failed", "sum")).reset_index()
     table["t_s"] = table["bin"] * bin_s

@@ -20,6 +20,8 @@ import dataclasses
 import math
 import numbers
 
+from pageturn.appmetrics import is_server_error
+
 
 @dataclasses.dataclass
 class Quarantine:
@@ -82,7 +84,7 @@ def affected_readers(records, at_s: float):
     rows = []
     for period, keep in (("before", lambda t: t < at_s), ("after", lambda t: t >= at_s)):
         chosen = [r for r in records if keep(r["time_s"]) and r["reader"] is not None]
-        failed = [r for r in chosen if r["status"] >= 500]
+        failed = [r for r in chosen if is_server_error(r["status"])]
         rows.append(
             {
                 "period": period,
