@@ -158,7 +158,7 @@ def test_release_hides_solutions_and_hidden_tests_and_keeps_navigation(released)
     for cell in (released.cells[0], released.cells[-1]):
         assert "[⌂ Start](../../notebooks/00_start.ipynb)" in cell.source
         assert "[← Previous](../../notebooks/03_production_as_your_bench.ipynb)" in cell.source
-        assert "[Next →](../../notebooks/00_start.ipynb)" in cell.source
+        assert "[Next →](../../notebooks/04_night_on_call.ipynb)" in cell.source
         assert "~/lab3_production/" in cell.source  # where the lessons are after nbgrader's exchange
 
 

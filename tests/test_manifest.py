@@ -38,7 +38,7 @@ def test_released_lab_carries_the_same_navigation_as_its_source(lab):
     source = nbformat.read(ROOT / lab.source, as_version=4)
     released = nbformat.read(ROOT / lab.path, as_version=4)
     for end in (0, -1):
-        assert released.cells[end].source == source.cells[end].source == nav.nav_line(COURSE, lab), (
+        assert released.cells[end].source == source.cells[end].source == nav.nav_cell(COURSE, lab), (
             "run `make nav` (it releases the labs too)"
         )
 

@@ -48,6 +48,19 @@ def nav_line(course: manifest.Course, item: manifest.Item) -> str:
     return " · ".join(parts) + f" · *{item.title}, about {item.minutes} minutes*"
 
 
+def nav_cell(course: manifest.Course, item: manifest.Item) -> str:
+    """The first and last cell of ``item``: its :func:`nav_line`, and for a lab a note on where the lessons
+    are when the lab was fetched through nbgrader's exchange (relative links cannot reach them there)."""
+    line = nav_line(course, item)
+    if item.kind != "lab":
+        return line
+    return (
+        f"{line}\n\n*Fetched this lab from nbgrader's Assignments tab? It then sits in `~/{item.key}/` "
+        f"(on a JupyterHub, `~/{course.id}/{item.key}/`), outside the course folder, and these links cannot "
+        f"reach the lessons: open them from the course folder's `notebooks/` (start at `{course.start}`).*"
+    )
+
+
 def start_line(course: manifest.Course) -> str:
     """The start page's navigation line."""
     first = course.items[0]
@@ -71,14 +84,19 @@ def course_list(course: manifest.Course) -> str:
 
 
 def _is_nav(cell) -> bool:
-    return cell.cell_type == "markdown" and MARK in cell.source and len(cell.source.splitlines()) == 1
+    first = cell.source.splitlines()[0] if cell.cell_type == "markdown" and cell.source else ""
+    return MARK in first and first.lstrip("*[").startswith(MARK)
 
 
 def _set_edges(nb, line: str) -> bool:
     """Make ``line`` the first and the last cell of ``nb``; return True if that changed anything."""
     import nbformat
 
-    changed = False
+    inner = [c for c in nb.cells[1:-1] if _is_nav(c)]  # stray navigation cells (older layouts): removed
+    nb.cells = (
+        [nb.cells[0], *[c for c in nb.cells[1:-1] if not _is_nav(c)], nb.cells[-1]] if len(nb.cells) > 1 else nb.cells
+    )
+    changed = bool(inner)
     for end in (0, -1):
         cell = nb.cells[end] if nb.cells else None
         if cell is not None and _is_nav(cell):
@@ -121,7 +139,7 @@ def plan(course: manifest.Course, root: Path) -> list[tuple[Path, object]]:
 
     targets = [(root / course.start, start_line(course))]
     for item in course.items:
-        targets.append((root / (item.source or item.path), nav_line(course, item)))
+        targets.append((root / (item.source or item.path), nav_cell(course, item)))
     out = []
     for path, line in targets:
         if not path.is_file():

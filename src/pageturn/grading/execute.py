@@ -119,16 +119,26 @@ class BudgetedExecute(Execute):
             used = self._stream_chars.get(cell_index, 0)
             text = msg.get("content", {}).get("text", "")
             if used >= self.max_output_chars:
-                if cell_index not in self._truncated:
-                    self._truncated.add(cell_index)
-                    outs.append(
-                        NotebookNode(
-                            output_type="stream", name="stderr", text="\n... output truncated by the grader ...\n"
-                        )
-                    )
+                self._truncate(outs, cell_index)
                 return None
+            if used + len(text) > self.max_output_chars:
+                # The kernel may send a flood in a few large messages: keep exactly up to the cap.
+                keep = self.max_output_chars - used
+                msg = {**msg, "content": {**msg["content"], "text": text[:keep]}}
+                self._stream_chars[cell_index] = self.max_output_chars
+                result = super().output(outs, msg, display_id, cell_index)
+                self._truncate(outs, cell_index)
+                return result
             self._stream_chars[cell_index] = used + len(text)
         return super().output(outs, msg, display_id, cell_index)
+
+    def _truncate(self, outs, cell_index) -> None:
+        """Mark cell ``cell_index`` as cut at the cap (once), with a line saying so in its output."""
+        if cell_index not in self._truncated:
+            self._truncated.add(cell_index)
+            outs.append(
+                NotebookNode(output_type="stream", name="stderr", text="\n... output truncated by the grader ...\n")
+            )
 
 
 # --- Forked kernels (pageturn.grading.forkserver) ---------------------------------------

@@ -63,8 +63,8 @@ class Balancer:
     of instances (may be empty); ``url`` is ``http://127.0.0.1:PORT``.
 
     Attributes: ``url``, ``port``. Log records (dicts, newest last) are in
-    :meth:`records`: ``time_s`` (seconds since the epoch), ``request_id``, ``method``,
-    ``path``, ``reader``, ``instance``, ``status`` (0 if the instance did not
+    :meth:`records`: ``time_s`` (when the balancer received and routed it, seconds since
+    the epoch), ``request_id``, ``method``, ``path``, ``reader``, ``instance``, ``status`` (0 if the instance did not
     answer) and ``ms`` (time through the balancer, milliseconds).
 
     Raises:
@@ -153,6 +153,7 @@ class Balancer:
     # ------------------------------------------------------------------ serving
     def _forward(self, handler, method: str) -> None:
         started = time.perf_counter()
+        received_s = time.time()  # when the routing decision is made: what quarantine changes
         request_id = f"req-{next(self._ids):06d}"
         parts = urllib.parse.urlsplit(handler.path)
         query = urllib.parse.parse_qs(parts.query)
@@ -187,7 +188,7 @@ class Balancer:
         if name:
             headers["X-Pageturn-Instance"] = name
         record = {
-            "time_s": time.time(),
+            "time_s": received_s,
             "request_id": request_id,
             "method": method,
             "path": parts.path,

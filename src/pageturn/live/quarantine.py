@@ -75,6 +75,9 @@ def affected_readers(records, at_s: float):
     """Readers who got a 5xx answer, before and after ``at_s`` (seconds since the epoch),
     from balancer log records (:meth:`pageturn.live.balancer.Balancer.records`).
 
+    A request counts in the period in which the balancer routed it (its ``time_s``): one sent
+    to the instance just before the quarantine and answered just after is a "before" failure.
+
     Returns a one-row-per-period DataFrame: ``period`` ("before" / "after"),
     ``requests``, ``failed`` (5xx answers), ``readers_failed`` (distinct readers with
     at least one 5xx).
