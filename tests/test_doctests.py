@@ -6,7 +6,14 @@ import importlib
 import pytest
 
 # Pure modules (no widgets, no I/O beyond reading the course's own files) whose docstrings carry examples.
-MODULES = ["pageturn.checks", "pageturn.client", "pageturn.exposition", "pageturn.appmetrics", "pageturn.lifecycle", "pageturn.manifest"]
+MODULES = [
+    "pageturn.appmetrics",
+    "pageturn.checks",
+    "pageturn.client",
+    "pageturn.exposition",
+    "pageturn.lifecycle",
+    "pageturn.manifest",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)
