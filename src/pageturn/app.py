@@ -57,6 +57,7 @@ import traceback
 import urllib.parse
 
 from pageturn import checks, lifecycle
+from pageturn.live.serving import TrackedServer
 
 #: The versions Pageturn can run, with what is true of each.
 VERSIONS = {
@@ -138,26 +139,6 @@ class _RingHandler(logging.Handler):
             self.events.append(event)
 
 
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, address, handler, app):
-        self.app = app
-        self.active = set()
-        self.active_lock = threading.Lock()
-        super().__init__(address, handler)
-
-    def process_request_thread(self, request, client_address):
-        me = threading.current_thread()
-        with self.active_lock:
-            self.active.add(me)
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            with self.active_lock:
-                self.active.discard(me)
-
-
 class _Handler(http.server.BaseHTTPRequestHandler):
     server_version = "Pageturn"
     sys_version = ""
@@ -229,7 +210,7 @@ class Pageturn:
         self.log.setLevel(log_level)
 
         try:
-            self._server = _Server((HOST, port or 0), _Handler, self)
+            self._server = TrackedServer(_Handler, "pageturn", port=port or 0, app=self)
         except OSError as error:
             if error.errno == errno.EADDRINUSE:
                 raise OSError(

@@ -16,18 +16,24 @@ HOST = "127.0.0.1"
 
 
 class TrackedServer(http.server.ThreadingHTTPServer):
-    """A ThreadingHTTPServer on 127.0.0.1 (a free port) that keeps the set of its request threads
-    in ``active``. Keyword arguments become attributes (handlers read them as ``self.server.X``)."""
+    """A ThreadingHTTPServer on 127.0.0.1 that keeps the set of its request threads in ``active``.
+
+    ``port`` 0 (the default) picks a free port. Keyword arguments become attributes (handlers read
+    them as ``self.server.X``). Pageturn's own app, the balancer and the debug pages all use it.
+
+    Raises:
+        OSError: when ``port`` is taken.
+    """
 
     daemon_threads = True
 
-    def __init__(self, handler, name: str, **attributes):
+    def __init__(self, handler, name: str, *, port: int = 0, **attributes):
         self.name = name
         self.active: set = set()
         self.active_lock = threading.Lock()
         for key, value in attributes.items():
             setattr(self, key, value)
-        super().__init__((HOST, 0), handler)
+        super().__init__((HOST, port), handler)
 
     def process_request_thread(self, request, client_address):
         me = threading.current_thread()
