@@ -15,16 +15,12 @@ Nothing here downloads a browser: never run ``playwright install``.
 
 from __future__ import annotations
 
-import os
-
 import jlab
 import pytest
 
+import needs
+
 HOW_TO_ENABLE = f"browser tests need Debian's Chromium at {jlab.CHROMIUM}; to run them: sudo apt-get install chromium"
-
-
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").lower() in ("true", "1", "yes")
 
 
 def _missing_browser() -> str | None:
@@ -41,17 +37,14 @@ def _missing_browser() -> str | None:
 def pytest_runtest_setup(item):
     """Skip (or, in CI, fail) browser tests when Chromium is missing.
 
-    Raised here, from one line of this file, so that ``-rs`` folds every skipped
-    browser test into ONE summary line: ``SKIPPED [7] tests/browser/conftest.py:NN: ...``.
+    Raised from one line (:func:`needs.missing`), so that ``-rs`` folds every skipped
+    browser test into ONE summary line: ``SKIPPED [7] tests/needs.py:NN: ...``.
     """
     if item.get_closest_marker("browser") is None:
         return
     problem = _missing_browser()
-    if problem is None:
-        return
-    if _in_ci():
-        pytest.fail(f"CI=true but {problem}", pytrace=False)
-    pytest.skip(problem)
+    if problem is not None:
+        needs.missing(problem)
 
 
 @pytest.fixture(scope="session")
@@ -59,9 +52,7 @@ def chromium():
     """Chromium, launched once per session from /usr/bin/chromium (never downloaded)."""
     problem = _missing_browser()
     if problem is not None:  # a browser test always meets the hook above first
-        if _in_ci():
-            pytest.fail(problem, pytrace=False)
-        pytest.skip(problem)
+        needs.missing(problem)
     from playwright.sync_api import sync_playwright
 
     jlab.OUTPUT.mkdir(parents=True, exist_ok=True)
