@@ -210,6 +210,41 @@ def test_share_slower_than_and_error_rate(pt):
         appmetrics.parse(42)
 
 
+def _scrape_of(buckets_by_version):
+    """An exposition text with one my_books histogram per version: {version: {le_s: cumulative}}."""
+    lines = ["# TYPE pageturn_request_duration_seconds histogram"]
+    for version, buckets in buckets_by_version.items():
+        for le, n in buckets.items():
+            le_text = "+Inf" if le == math.inf else repr(le)
+            lines.append(
+                f'pageturn_request_duration_seconds_bucket{{le="{le_text}",route="my_books",version="{version}"}} {n}'
+            )
+        lines.append(f'pageturn_request_duration_seconds_count{{route="my_books",version="{version}"}} {n}')
+        lines.append(f'pageturn_request_duration_seconds_sum{{route="my_books",version="{version}"}} 1.0')
+    return appmetrics.parse("\n".join(lines) + "\n")
+
+
+def test_percentiles_are_read_off_the_buckets_as_prometheus_does():
+    # 2.0: 100 requests, all in (0.002, 0.004]; canary: 10, half in (0.050, 0.075]
+    scrape = _scrape_of(
+        {
+            "2.0": {0.002: 0, 0.004: 100, 0.050: 100, 0.075: 100, math.inf: 100},
+            "2.1-bad": {0.002: 0, 0.004: 5, 0.050: 5, 0.075: 10, math.inf: 10},
+        }
+    )
+    table = appmetrics.percentiles(scrape, "my_books", ps=(50, 99))
+    assert list(table.index) == ["all readers", "2.0", "2.1-bad"]
+    assert table.loc["2.0", "p50 (ms)"] == pytest.approx(3.0)  # rank 50 of 100, halfway through 2-4 ms
+    assert table.loc["2.0", "p99 (ms)"] == pytest.approx(3.98)
+    # over all 110: rank 108.9 is the 3.9th of the 5 slow ones, in 50-75 ms
+    assert table.loc["all readers", "p99 (ms)"] == pytest.approx(50 + 25 * 3.9 / 5)
+    assert table.loc["2.1-bad", "p50 (ms)"] == pytest.approx(4.0)
+    with pytest.raises(ValueError, match=r"ps must be in \[0, 100\], got 120"):
+        appmetrics.percentiles(scrape, "my_books", ps=(120,))
+    with pytest.raises(ValueError, match="no pageturn_request_duration_seconds buckets for route='search'"):
+        appmetrics.percentiles(scrape, "search")
+
+
 def test_observers_see_every_request(pt):
     seen = []
     pt.add_observer(seen.append)

@@ -11,6 +11,8 @@ and the small helpers below answer the questions Sam asks of it:
 
 * :func:`histogram_table` - the full latency histogram of one route and version;
 * :func:`share_slower_than` - the fraction of requests slower than a bucket bound;
+* :func:`percentiles` - p50, p99, ... estimated from the buckets, as Prometheus'
+  ``histogram_quantile`` does;
 * :func:`error_rate` - the fraction of requests that got a 5xx answer;
 * :func:`request_counts` - requests by route, status and version.
 
@@ -223,6 +225,39 @@ def share_slower_than(scrape, route: str, version: str | None, seconds: float, m
     if total == 0:
         return math.nan
     return (total - float(table["cumulative"].iloc[hits[0]])) / total
+
+
+def percentiles(scrape, route: str, ps=(50, 99), metric: str = LATENCY):
+    """Percentiles (ms) of one route's latency, over all readers and per version, from the buckets.
+
+    This is what a dashboard built on Prometheus shows: each percentile is
+    estimated from the histogram's counts with ``histogram_quantile``'s rule
+    (linear inside the bucket that holds it; see
+    :func:`pageturn.histogram.estimate_percentile`), so it is off by at most one
+    bucket's width. The times are the server's own, not the load generator's.
+
+    Returns a DataFrame with one row ``"all readers"`` followed by one row per
+    version, and one column per percentile (``"p50 (ms)"``, ...).
+
+    Raises:
+        ValueError: if a ``p`` is not in [0, 100], or as :func:`histogram_table`.
+    """
+    import pandas as pd
+
+    from pageturn.histogram import Histogram, estimate_percentile
+
+    ps = [checks.number("ps", p, low=0, high=100) for p in (ps if not isinstance(ps, (int, float)) else [ps])]
+    if not ps:
+        raise ValueError("ps must hold at least one percentile in [0, 100], got none")
+    _check_scrape(scrape)
+    versions = sorted(_match(scrape[scrape["sample"] == f"{metric}_bucket"], route=route)["version"].dropna().unique())
+    rows = {}
+    for name, version in [("all readers", None), *[(v, v) for v in versions]]:
+        table = histogram_table(scrape, route, version, metric)
+        edges = [0.0, *(table["le_s"] * 1000.0)]
+        hist = Histogram(edges, table["in_bucket"].round())
+        rows[name] = {f"p{p:g} (ms)": estimate_percentile(hist, p) if hist.count else math.nan for p in ps}
+    return pd.DataFrame.from_dict(rows, orient="index")
 
 
 def request_counts(scrape):
