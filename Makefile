@@ -37,7 +37,7 @@ $(STAMP): pyproject.toml requirements.lock
 venv: $(STAMP)
 
 lab: $(STAMP)
-	$(PY) -m pageturn.views student --port=$(PORT) $(LAB_ARGS)
+	$(PY) -m pageturn.course.views student --port=$(PORT) $(LAB_ARGS)
 
 test: $(STAMP) hub-deps lint
 	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
@@ -48,22 +48,22 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 bench: $(STAMP)
-	$(PY) -m pageturn.bench
+	$(PY) -m pageturn.course.bench
 
 data: $(STAMP)
-	$(PY) -m pageturn.databuild data
+	$(PY) -m pageturn.course.databuild data
 
 release: $(STAMP)
-	$(PY) -m pageturn.release $(if $(FORCE),--force) $(LAB)
+	$(PY) -m pageturn.grading.release $(if $(FORCE),--force) $(LAB)
 
 # Authors: after editing course.toml, write the navigation lines and the start page's list from it,
 # then release the labs so labs/ gets them too (release still refuses to overwrite a learner's edits).
 nav: $(STAMP)
-	$(PY) -m pageturn.nav
-	$(PY) -m pageturn.release $(if $(FORCE),--force)
+	$(PY) -m pageturn.course.nav
+	$(PY) -m pageturn.grading.release $(if $(FORCE),--force)
 
 html: $(STAMP)
-	$(PY) -m pageturn.statichtml notebooks build/html
+	$(PY) -m pageturn.course.statichtml notebooks build/html
 
 # Authors only: refresh the pins after changing pyproject.toml.
 lock:
@@ -83,7 +83,7 @@ grade-demo: $(STAMP)
 
 # Teachers: JupyterLab with nbgrader's formgrader and assignment tools (the student view hides them).
 teacher: $(STAMP)
-	$(PY) -m pageturn.views teacher --port=$(PORT) $(LAB_ARGS)
+	$(PY) -m pageturn.course.views teacher --port=$(PORT) $(LAB_ARGS)
 
 # The course's JupyterHub (grading/jupyterhub/): JupyterHub comes with the environment; hub-deps adds npm's
 # configurable-http-proxy (and Node.js, setfacl from Debian if missing). Root only: the hub creates Unix
@@ -101,7 +101,7 @@ hub-deps: $(STAMP)
 	else echo "hub: not root, so no JupyterHub here (the hub tests skip)"; fi
 
 hub: hub-deps
-	$(PY) -m pageturn.hub demo --port=$(HUB_PORT)
+	$(PY) -m pageturn.grading.hub demo --port=$(HUB_PORT)
 
 hub-test: hub-deps
 	$(PY) -m pytest tests/hub -n 0 $(PYTEST_ARGS)

@@ -8,7 +8,7 @@ place a lab is edited. `make release` turns it into the student copy in
 
 import os
 
-from pageturn.manifest import course_id
+from pageturn.course.manifest import course_id
 
 c = get_config()  # noqa: F821  (provided by nbgrader/traitlets when it loads this file)
 

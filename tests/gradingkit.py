@@ -18,8 +18,8 @@ from pathlib import Path
 
 import nbformat
 
-from pageturn import manifest
-from pageturn.release import run_nbgrader
+from pageturn.course import manifest
+from pageturn.grading.release import run_nbgrader
 
 ROOT = Path(__file__).resolve().parents[1]
 COURSE = ROOT / "grading"

@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from pageturn import app as pageturn_app
-from pageturn import appmetrics, loadgen
-from pageturn.sanity import request_json
+from pageturn.live import app as pageturn_app
+from pageturn.live import appmetrics, loadgen
+from pageturn.live.sanity import request_json
 
 
 @pytest.fixture
@@ -384,7 +384,7 @@ def _pageturn_threads():
 
 
 def test_nothing_is_left_behind_after_stop():
-    from pageturn import admin
+    from pageturn.live import admin
 
     before = set(threading.enumerate())
     handle = pageturn_app.start(fresh=True, sanity_every_s=0.1)
@@ -498,7 +498,7 @@ def test_a_python_process_that_forgets_to_stop_still_exits_and_frees_the_port():
     import sys
 
     script = (
-        "from pageturn import app, admin; pt = app.start(sanity_every_s=0.1); "
+        "from pageturn.live import app, admin; pt = app.start(sanity_every_s=0.1); "
         "panel = admin.Admin(pt, refresh_s=0.2); print(pt.port, flush=True)"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)

@@ -4,8 +4,8 @@ import time
 
 import pytest
 
-from pageturn import admin, loadgen
-from pageturn import app as pageturn_app
+from pageturn.live import admin, loadgen
+from pageturn.live import app as pageturn_app
 
 CLASSES = [
     "pageturn-admin",

@@ -1,4 +1,4 @@
-"""pageturn.canary: the judge Lesson 3 and Lab 3 rely on, and the claims they make about it."""
+"""pageturn.model.canary: the judge Lesson 3 and Lab 3 rely on, and the claims they make about it."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from pageturn import canary as C
+from pageturn.model import canary as C
 
 SEEDS = range(10)
 
@@ -117,7 +117,7 @@ def test_lesson3_claims_about_deciding_too_early(seed):
 @pytest.mark.slow
 def test_live_canary_against_its_control_is_rolled_back(tmp_path):
     """Lesson 3's live canary: 2.1-bad against an equal-size control over the same seconds."""
-    from pageturn import app, loadgen
+    from pageturn.live import app, loadgen
 
     pt = app.start(fresh=True, seed=3)
     try:

@@ -11,9 +11,10 @@ from functools import cache
 import numpy as np
 import pytest
 
-from pageturn import PRESETS, dial, simulate
-from pageturn.dora import KEYS, PRESET_WEEKS, classify
-from pageturn.sim import EQUAL_RISK, MECHANISMS, error_budget_minutes, mechanisms_on
+from pageturn import PRESETS, simulate
+from pageturn.lessons import dial
+from pageturn.model.dora import KEYS, PRESET_WEEKS, classify
+from pageturn.model.sim import EQUAL_RISK, MECHANISMS, error_budget_minutes, mechanisms_on
 
 SEEDS = range(20)
 BUDGET = error_budget_minutes(13)  # 131.04 minutes in a quarter at 99.9 %
@@ -317,7 +318,7 @@ def test_lab_frequency_alone_is_not_enough_with_slow_restores():
 def test_lab_data_is_drawn_in_the_equal_risk_world():
     """data/README.md: the quarter of the lab's data is simulated with every deploy equally risky
     (12 %), so its failures do not depend on batch size."""
-    from pageturn.databuild import QUARTER
+    from pageturn.course.databuild import QUARTER
 
     assert {k: QUARTER[k] for k in EQUAL_RISK if k != "deploy_failure_rate"} == {
         k: v for k, v in EQUAL_RISK.items() if k != "deploy_failure_rate"
@@ -350,7 +351,7 @@ def test_lesson1_lab1_and_quiz01_copy_no_run_of_eight_words_from_the_source():
     for rel in (
         "notebooks/01_two_jobs.ipynb",
         "grading/source/lab1_four_keys/lab1_four_keys.ipynb",
-        "src/pageturn/quizzes/01_two_jobs.toml",
+        "src/pageturn/lessons/quizzes/01_two_jobs.toml",
     ):
         path = root / rel
         text = path.read_text(encoding="utf-8")

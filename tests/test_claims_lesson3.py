@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pageturn import app, appmetrics, canary, loadgen
+from pageturn.live import app, appmetrics, loadgen
+from pageturn.model import canary
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("lesson3-claims")]
 APP_SEEDS = (3, 11, 29)

@@ -7,7 +7,7 @@ import pytest
 
 from pageturn.live import canary
 from pageturn.live.fleet import Fleet
-from pageturn.sanity import request_json
+from pageturn.live.sanity import request_json
 
 pytestmark = pytest.mark.slow
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pageturn import data, databuild
+from pageturn.course import data, databuild
 
 ROOT = Path(__file__).resolve().parents[1]
 

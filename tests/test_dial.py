@@ -1,4 +1,4 @@
-"""The deploy dial (pageturn.dial): what a learner moving its controls relies on.
+"""The deploy dial (pageturn.lessons.dial): what a learner moving its controls relies on.
 
 The tests drive the widgets the way the browser does (setting ``.value``,
 clicking buttons) and read back what the learner sees: the scoreboard text
@@ -13,8 +13,8 @@ import re
 import pytest
 
 from pageturn import PRESETS, simulate
-from pageturn import dial as dialmod
-from pageturn.sim import EQUAL_RISK, mechanisms_on
+from pageturn.lessons import dial as dialmod
+from pageturn.model.sim import EQUAL_RISK, mechanisms_on
 
 
 @pytest.fixture
@@ -310,7 +310,7 @@ def test_mechanism_table_has_one_row_per_step_and_frequency():
 
 
 def test_cluster_line_classifies_five_years_and_the_quarter(dial):
-    from pageturn.dora import PRESET_WEEKS, classify
+    from pageturn.model.dora import PRESET_WEEKS, classify
 
     dial.apply_preset("medium")
     long = simulate(**{**PRESETS["medium"], "weeks": PRESET_WEEKS, "seed": 0}).summary()

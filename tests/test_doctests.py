@@ -7,12 +7,12 @@ import pytest
 
 # Pure modules (no widgets, no I/O beyond reading the course's own files) whose docstrings carry examples.
 MODULES = [
-    "pageturn.appmetrics",
+    "pageturn.status",
     "pageturn.checks",
-    "pageturn.client",
-    "pageturn.exposition",
+    "pageturn.live.client",
+    "pageturn.model.exposition",
     "pageturn.lifecycle",
-    "pageturn.manifest",
+    "pageturn.course.manifest",
 ]
 
 

@@ -14,7 +14,7 @@ import pytest
 from pageturn.grading import notes
 from pageturn.grading.demo import demo_course, prepare_class
 from pageturn.grading.pipeline import COURSE_ID, grade
-from pageturn.release import nbgrader_env
+from pageturn.grading.release import nbgrader_env
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "course"

@@ -16,10 +16,10 @@ import nbformat
 import pytest
 from traitlets.config.loader import PyFileConfigLoader
 
-from pageturn import manifest
+from pageturn.course import manifest
 from pageturn.grading.demo import answered
 from pageturn.grading.pipeline import grade
-from pageturn.release import nbgrader_env
+from pageturn.grading.release import nbgrader_env
 
 ROOT = Path(__file__).resolve().parents[1]
 HUB = ROOT / "grading" / "jupyterhub"

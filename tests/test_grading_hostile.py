@@ -13,7 +13,7 @@ import pytest
 
 from pageturn.grading.demo import demo_course, prepare_class
 from pageturn.grading.pipeline import COURSE_ID, grade
-from pageturn.release import list_labs
+from pageturn.grading.release import list_labs
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "course"

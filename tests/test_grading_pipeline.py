@@ -15,8 +15,8 @@ import pytest
 
 from pageturn.grading.demo import answered
 from pageturn.grading.pipeline import COURSE_ID, collect_folder, grade
+from pageturn.grading.release import run_nbgrader
 from pageturn.grading.validate import validate
-from pageturn.release import run_nbgrader
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "course"

@@ -1,4 +1,4 @@
-"""Tests for pageturn.histogram: the behaviour Lesson 2, Lab 2 and Lesson 3 rely on."""
+"""Tests for pageturn.model.histogram: the behaviour Lesson 2, Lab 2 and Lesson 3 rely on."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pageturn import histogram as H
+from pageturn.model import histogram as H
 
 SEEDS = range(20)
 
@@ -399,7 +399,7 @@ def test_summary_text_holds_per_server_quantiles():
         H.summary_to_prometheus({})
 
 
-# --------------------------------------------------------------------------- plots (pageturn.histplot)
+# --------------------------------------------------------------------------- plots (pageturn.lessons.histplot)
 @pytest.fixture
 def plt():
     import matplotlib
@@ -414,7 +414,7 @@ def plt():
 def test_histogram_plot_has_title_units_palette_and_marks(plt):
     from matplotlib.colors import to_hex
 
-    from pageturn import histplot
+    from pageturn.lessons import histplot
     from pageturn.style import PALETTE
 
     rng = np.random.default_rng(10)
@@ -437,7 +437,7 @@ def test_histogram_plot_has_title_units_palette_and_marks(plt):
 
 
 def test_heatmap_plot_has_title_and_units(plt):
-    from pageturn import histplot
+    from pageturn.lessons import histplot
 
     rng = np.random.default_rng(11)
     times, x = _log(rng, 2_000)
@@ -465,7 +465,7 @@ def test_linear_edges_always_reach_high(seed):
 # --------------------------------------------------------------------------- the numbers Lesson 2 quotes
 @pytest.fixture(scope="module")
 def week():
-    from pageturn import data
+    from pageturn.course import data
 
     return data.load("requests")
 
@@ -558,7 +558,7 @@ def test_lesson2_latency_sli_quotes(week):
 def test_canary_and_outage_stories_hold_for_other_weeks(seed):
     """A learner who makes another log finds what Lesson 2 says: one p50 over everyone barely moves while the
     per-version p50 jumps; during an incident the p50 of all requests drops but that of successes rises."""
-    from pageturn.traffic import Canary, request_log
+    from pageturn.model.traffic import Canary, request_log
 
     log = request_log(
         "2026-03-30",
@@ -600,7 +600,7 @@ def test_group_percentile_spread_brackets_the_true_percentile():
 
 
 def test_lesson2_helper_plots_have_titles_units_and_palette(plt):
-    from pageturn import histplot
+    from pageturn.lessons import histplot
     from pageturn.style import PALETTE
 
     ax = histplot.plot_group_percentiles(

@@ -16,7 +16,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from pageturn import manifest
+from pageturn.course import manifest
 
 ROOT = Path(__file__).resolve().parents[1]
 K8S = ROOT / "grading" / "jupyterhub" / "k8s"

@@ -50,7 +50,7 @@ def slow_share(scrape, route, version, threshold_s):
 """,
     # compares the canary with everyone else, not with an equal-size control
     "cohort_counts": """
-from pageturn import canary
+from pageturn.model import canary
 
 def cohort_counts(load, percent, threshold_ms):
     done = load[(load["status"] > 0) & load["route"].isin(READER_ROUTES)]

@@ -76,12 +76,12 @@ def test_apps_dashboards_and_fleets_leave_exit_clean_up_to_lifecycle():
         if "atexit.register" in p.read_text() and p.name != "lifecycle.py"
     ]
     assert callers == ["grading/execute.py"], callers  # grading imports nothing else of the package
-    import pageturn.admin  # noqa: F401
-    import pageturn.app  # noqa: F401
+    import pageturn.live.admin  # noqa: F401
+    import pageturn.live.app  # noqa: F401
     import pageturn.live.fleet  # noqa: F401
 
     names = {getattr(f, "__module__", "") for f in lifecycle._AT_EXIT}
-    assert {"pageturn.admin", "pageturn.app", "pageturn.live.fleet"} <= names
+    assert {"pageturn.live.admin", "pageturn.live.app", "pageturn.live.fleet"} <= names
 
 
 def test_on_exit_wants_a_callable():

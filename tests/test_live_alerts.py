@@ -76,7 +76,7 @@ def test_ratio_merges_instances_by_adding_counters():
 
 
 def test_counts_from_a_real_scrape():
-    from pageturn.appmetrics import AppMetrics
+    from pageturn.live.appmetrics import AppMetrics
 
     metrics = AppMetrics()
     for seconds, status in [(0.003, 200), (0.2, 200), (0.004, 500), (0.001, 200)]:

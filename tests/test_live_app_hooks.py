@@ -1,11 +1,11 @@
-"""The small hooks Lesson 4 added to pageturn.app: request ids, the old-app import, snapshots, the 2.1.1 fix."""
+"""The small hooks Lesson 4 added to pageturn.live.app: request ids, the old-app import, snapshots, the 2.1.1 fix."""
 
 import http.client
 import json
 
 import pytest
 
-from pageturn import app as pageturn_app
+from pageturn.live import app as pageturn_app
 
 
 @pytest.fixture()

@@ -12,7 +12,7 @@ import nbformat
 import pytest
 from traitlets.config.loader import PyFileConfigLoader
 
-from pageturn import manifest, nav
+from pageturn.course import manifest, nav
 
 ROOT = Path(__file__).resolve().parents[1]
 COURSE = manifest.load(ROOT / "course.toml")
@@ -64,7 +64,7 @@ def test_no_notebook_states_a_time_other_than_the_manifests(item):
 @pytest.mark.parametrize("lesson", COURSE.lessons, ids=lambda i: i.key)
 def test_each_lesson_shows_its_quiz(lesson):
     assert lesson.quiz, f"{lesson.path} has no quiz in course.toml"
-    assert (ROOT / "src" / "pageturn" / "quizzes" / f"{lesson.quiz}.toml").is_file()
+    assert (ROOT / "src" / "pageturn" / "lessons" / "quizzes" / f"{lesson.quiz}.toml").is_file()
     nb = nbformat.read(ROOT / lesson.path, as_version=4)
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     assert f'show_quiz("{lesson.quiz}"' in code, f"{lesson.path} does not show quiz {lesson.quiz!r}"

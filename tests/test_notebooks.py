@@ -7,7 +7,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from pageturn.nbtools import stored_clean
+from pageturn.course.nbtools import stored_clean
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -40,7 +40,7 @@ def test_notebook_executes(path):
 @pytest.mark.parametrize("path", _tracked_notebooks(), ids=lambda p: str(p.relative_to(ROOT)))
 def test_notebook_stored_without_outputs(path):
     nb = nbformat.read(path, as_version=4)
-    assert stored_clean(nb) == [], f"{path.relative_to(ROOT)}: strip it with `python -m pageturn.nbtools strip`"
+    assert stored_clean(nb) == [], f"{path.relative_to(ROOT)}: strip it with `python -m pageturn.course.nbtools strip`"
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: str(p.relative_to(ROOT)))

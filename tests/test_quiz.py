@@ -1,4 +1,4 @@
-"""Tests for pageturn.quiz: loading and checking quiz files, the answer logic,
+"""Tests for pageturn.lessons.quiz: loading and checking quiz files, the answer logic,
 the ipywidgets quiz (driven through real widget objects) and the static copy."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import ipywidgets as widgets
 import pytest
 
 import pageturn
-from pageturn import quiz as qz
-from pageturn.quiz import (
+from pageturn.lessons import quiz as qz
+from pageturn.lessons.quiz import (
     Choice,
     Question,
     Quiz,
@@ -29,7 +29,7 @@ from pageturn.quiz import (
     shuffled_choices,
 )
 
-QUIZ_DIR = Path(pageturn.__file__).parent / "quizzes"
+QUIZ_DIR = Path(pageturn.__file__).parent / "lessons" / "quizzes"
 FIXTURES = Path(__file__).parent / "fixtures" / "quizzes"
 SHIPPED = sorted(QUIZ_DIR.glob("*.toml"))
 

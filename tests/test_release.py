@@ -8,7 +8,7 @@ import nbformat
 import pytest
 
 from gradingkit import grade_submissions, released_notebook, solution_notebook
-from pageturn.release import MANIFEST, ReleaseConflict, list_labs, release
+from pageturn.grading.release import MANIFEST, ReleaseConflict, list_labs, release
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "course"

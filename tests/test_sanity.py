@@ -5,7 +5,7 @@ import threading
 import pytest
 
 from pageturn import lifecycle
-from pageturn.sanity import SanityChecker
+from pageturn.live.sanity import SanityChecker
 
 
 def test_making_a_checker_starts_nothing_and_start_runs_it():

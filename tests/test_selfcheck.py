@@ -8,8 +8,8 @@ import nbformat
 import pytest
 
 from pageturn.grading.demo import answered
-from pageturn.release import run_nbgrader
-from pageturn.selfcheck import check
+from pageturn.grading.release import run_nbgrader
+from pageturn.grading.selfcheck import check
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "course"

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from pageturn import PRESETS, simulate
-from pageturn.dora import KEYS, PRESET_WEEKS, classify
-from pageturn.sim import DEFAULTS, EQUAL_RISK, MECHANISMS, SUMMARY_KEYS, error_budget_minutes, mechanisms_on
+from pageturn.model.dora import KEYS, PRESET_WEEKS, classify
+from pageturn.model.sim import DEFAULTS, EQUAL_RISK, MECHANISMS, SUMMARY_KEYS, error_budget_minutes, mechanisms_on
 
 
 def test_summary_has_both_scoreboards():
@@ -55,7 +55,7 @@ def test_readers_affected_follow_the_outage_minutes():
 
 
 def test_an_outage_at_3pm_hurts_more_readers_than_at_3am():
-    from pageturn.rhythm import readers_per_minute_at
+    from pageturn.model.rhythm import readers_per_minute_at
 
     assert readers_per_minute_at(15) > 5 * readers_per_minute_at(3)
 

@@ -1,4 +1,4 @@
-"""pageturn.sketches: the log-bucket sketch, its error bound, merging, and the comparison Lab 2 runs."""
+"""pageturn.model.sketches: the log-bucket sketch, its error bound, merging, and the comparison Lab 2 runs."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pageturn import sketches as S
+from pageturn.model import sketches as S
 
 SEEDS = range(10)
 
@@ -64,7 +64,7 @@ def test_bad_arguments():
 
 @pytest.fixture(scope="module")
 def week():
-    from pageturn import data
+    from pageturn.course import data
 
     return data.load("requests")
 
@@ -86,7 +86,7 @@ def test_lab2_comparison_claims_on_the_week(week):
 
 @pytest.mark.parametrize("seed", range(4))
 def test_comparison_holds_on_other_weeks(seed):
-    from pageturn.traffic import request_log
+    from pageturn.model.traffic import request_log
 
     log = request_log("2026-03-30", 2, seed=seed + 40)
     table = S.compare(log, 3)

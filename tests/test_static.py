@@ -1,8 +1,8 @@
-"""Readable without a kernel: GitHub/nbviewer, and `make html` (pageturn.statichtml), offline.
+"""Readable without a kernel: GitHub/nbviewer, and `make html` (pageturn.course.statichtml), offline.
 
 * Stored notebooks carry no ``metadata.widgets`` (GitHub refuses to render one
   whose widget metadata lacks ``state``).
-* ``python -m pageturn.statichtml notebooks OUT`` (what ``make html`` runs) executes every
+* ``python -m pageturn.course.statichtml notebooks OUT`` (what ``make html`` runs) executes every
   lesson and writes one HTML page each, with embedded PNG figures, no script
   fetched from anywhere, the quiz questions as text and a still copy of the dial.
 """
@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from pageturn import statichtml as pthtml
+from pageturn.course import statichtml as pthtml
 
 # The export runs once (a module fixture): keep its tests on one pytest-xdist worker.
 pytestmark = pytest.mark.xdist_group("html")
@@ -47,11 +47,11 @@ def test_stored_notebook_renders_on_github(path):
     # Notebooks are stored without outputs, so they have no widget state to keep either.
     assert widgets is None, (
         f"{path.relative_to(ROOT)}: stored with metadata.widgets; strip it "
-        "(.venv/bin/python -m pageturn.nbtools strip FILE)"
+        "(.venv/bin/python -m pageturn.course.nbtools strip FILE)"
     )
 
 
-# ------------------------------------------------------------------ pageturn.statichtml, unit level
+# ------------------------------------------------------------------ pageturn.course.statichtml, unit level
 
 
 def _widget_notebook():
@@ -140,7 +140,7 @@ def exported(tmp_path_factory):
     """Run what `make html` runs, into a temporary folder; return that folder."""
     out = tmp_path_factory.mktemp("html")
     proc = subprocess.run(
-        [sys.executable, "-m", "pageturn.statichtml", "notebooks", str(out)],
+        [sys.executable, "-m", "pageturn.course.statichtml", "notebooks", str(out)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -213,14 +213,14 @@ def test_figure_description_takes_the_what_to_notice_sentence():
 
 
 def test_every_lesson_but_the_start_page_has_a_quiz():
-    from pageturn.quiz import available_quizzes
+    from pageturn.lessons.quiz import available_quizzes
 
     missing = [stem for stem in LESSONS if stem != "00_start" and stem not in available_quizzes()]
     assert not missing, f"lessons without a knowledge check: {missing}"
 
 
 def _quizzed_lessons():
-    from pageturn.quiz import available_quizzes
+    from pageturn.lessons.quiz import available_quizzes
 
     return [stem for stem in LESSONS if stem in available_quizzes()]
 
@@ -228,7 +228,7 @@ def _quizzed_lessons():
 @pytest.mark.slow
 @pytest.mark.parametrize("stem", _quizzed_lessons())
 def test_exported_quiz_shows_its_questions(exported, stem):
-    from pageturn.quiz import load_quiz
+    from pageturn.lessons.quiz import load_quiz
 
     page = html.unescape(re.sub(r"<[^>]+>", " ", _page(exported, stem)))
     page = re.sub(r"\s+([,.;:?!)])", r"\1", " ".join(page.split()))  # "<b>x</b>," leaves "x ,"

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pageturn.traffic import Canary, latency_ms, request_log
+from pageturn.model.traffic import Canary, latency_ms, request_log
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from pageturn.views import HIDDEN_FROM_STUDENTS, config_dir, launch
+from pageturn.course.views import HIDDEN_FROM_STUDENTS, config_dir, launch
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent

@@ -4,7 +4,7 @@
 # * npm's configurable-http-proxy, JupyterHub's proxy (the one its docs and zero-to-jupyterhub use),
 #   in BIN; it needs Node.js: without node, as root with apt-get, Debian's nodejs and npm come first;
 # * `setfacl` (Debian's acl): when the environment's Python lives in a private folder (a pyenv under
-#   /root), `python -m pageturn.hub` lets the hub's accounts, and only them, pass through it.
+#   /root), `python -m pageturn.grading.hub` lets the hub's accounts, and only them, pass through it.
 # Idempotent: does nothing when everything is there.
 set -euo pipefail
 BIN="$(cd "$1" && pwd)"

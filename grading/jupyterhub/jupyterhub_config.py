@@ -10,7 +10,7 @@ Layout (the defaults are for a school server; the tests point every path at a te
 
 * PAGETURN_HUB_ROOT (default /srv/pageturn): the hub's own state: its database, cookie secret,
   proxy pid file and, in ``exchange/``, nbgrader's exchange (released labs, submissions, feedback).
-  ``python -m pageturn.hub prepare`` creates it, with the exchange writable by everyone.
+  ``python -m pageturn.grading.hub prepare`` creates it, with the exchange writable by everyone.
 * Each course is a JupyterHub *service* named after its nbgrader course id (nbgrader requires it),
   run by the Unix account ``grader-<course id>`` whose home holds the private course root
   (``~/pageturn/grading``: source/, gradebook.db, submitted/, ...). Teachers reach it because they
@@ -45,7 +45,7 @@ import re
 import sys
 from pathlib import Path
 
-from pageturn.manifest import course_id
+from pageturn.course.manifest import course_id
 
 c = get_config()  # noqa: F821  (provided by JupyterHub when it loads this file)
 

@@ -7,7 +7,7 @@ copy) sets its id, and students may be in several courses.
 
 * The exchange is the folder through which released labs, submissions and feedback move
   (PAGETURN_EXCHANGE, set by the hub to $PAGETURN_HUB_ROOT/exchange). Everyone must be able to write
-  to it: ``python -m pageturn.hub prepare`` makes it, or as root:
+  to it: ``python -m pageturn.grading.hub prepare`` makes it, or as root:
   ``mkdir -p /srv/pageturn/exchange && chmod 1777 /srv/pageturn/exchange``.
 * ``path_includes_course``: each course has its own folder in the exchange, and students fetch into
   ``~/<course id>/<lab>/``, so two courses' labs of the same name cannot collide.

@@ -22,7 +22,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from pageturn.views import config_dir as config_dir_of
+from pageturn.course.views import config_dir as config_dir_of
 
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "test-output" / "browser"
@@ -80,7 +80,7 @@ def released_labs(tmp: Path, labs=None) -> Path:
         else:
             missing.append(lab)
     if missing:
-        from pageturn.release import release
+        from pageturn.grading.release import release
 
         course = tmp / "grading"
         shutil.copytree(
@@ -112,7 +112,7 @@ def _descendants(pid: int) -> list[int]:
 
 def view_config(config_dir: Path, view: str) -> None:
     """Fill a fresh JUPYTER_CONFIG_DIR with the course's own config of ``view`` ('student' or
-    'teacher', from ``jupyter_config/<view>/``, see pageturn.views), so the tests see exactly
+    'teacher', from ``jupyter_config/<view>/``, see pageturn.course.views), so the tests see exactly
     what ``make lab`` / ``make teacher`` show."""
     shutil.copytree(
         config_dir_of(view),

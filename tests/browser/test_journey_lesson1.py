@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 START = jlab.ROOT / "notebooks" / "00_start.ipynb"
 LESSON1 = jlab.ROOT / "notebooks" / "01_two_jobs.ipynb"
-SLIDERS = ("deploys", "failure", "restore")  # pageturn.dial.CSS keys of the three sliders
+SLIDERS = ("deploys", "failure", "restore")  # pageturn.lessons.dial.CSS keys of the three sliders
 
 
 def _needs_lesson1():
@@ -147,7 +147,7 @@ def test_dial_and_quiz_controls_have_names(lesson1):
 
 
 def test_quiz_by_keyboard(lesson1):
-    from pageturn.quiz import load_quiz, shuffled_choices
+    from pageturn.lessons.quiz import load_quiz, shuffled_choices
 
     page = lesson1
     quiz = load_quiz("01_two_jobs")

@@ -10,8 +10,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
 def test_exported_lesson_reads_offline_in_a_browser(page, tmp_path):
-    from pageturn import statichtml as pthtml
-    from pageturn.quiz import load_quiz
+    from pageturn.course import statichtml as pthtml
+    from pageturn.lessons.quiz import load_quiz
 
     if not (jlab.ROOT / "notebooks" / "01_two_jobs.ipynb").is_file():
         pytest.skip("Lesson 1 (notebooks/01_two_jobs.ipynb) does not exist yet")

@@ -1,7 +1,7 @@
 """One real JupyterHub for the hub tests, with the course's own grading/jupyterhub/jupyterhub_config.py.
 
 The hub runs as root on 127.0.0.1 and free ports; the accounts below are real Unix users (made by
-pageturn.hub.prepare, in the group pageturn-hub, with homes in the hub's temporary root) and each
+pageturn.grading.hub.prepare, in the group pageturn-hub, with homes in the hub's temporary root) and each
 server runs as its user. Two courses: this course (pageturn-build-vs-run, teacher ``tess``,
 students ``ada``, ``ben``, ``cy``) and a second one beside it (``intro-stats``, from
 tests/fixtures/course, teacher ``tom``, students ``ben`` and ``eve``), as in nbgrader's
@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from hubkit import COURSE, REPO, SECOND, SECOND_STUDENTS, SECOND_TEACHER, STUDENTS, TEACHER  # noqa: E402
 
 import needs  # noqa: E402
-from pageturn import hub as hubmod  # noqa: E402
+from pageturn.grading import hub as hubmod  # noqa: E402
 
 assert COURSE == hubmod.COURSE_ID
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import requests
 import websocket
 
-from pageturn import manifest
+from pageturn.course import manifest
 
 # The two classes of the hub tests (conftest.py builds them).
 REPO = Path(__file__).resolve().parents[2]

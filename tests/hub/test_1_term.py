@@ -24,7 +24,7 @@ import nbformat
 import pytest
 from hubkit import COURSE, REPO, STUDENTS, TEACHER, HubError, hidden_lines, leaked, page_config
 
-from pageturn import hub as hubmod
+from pageturn.grading import hub as hubmod
 from pageturn.grading.demo import answered, make_submissions
 
 pytestmark = [pytest.mark.xdist_group("hub"), pytest.mark.slow]  # one worker, one hub, file order

@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from pageturn import hub as hubmod
+from pageturn.grading import hub as hubmod
 
 pytestmark = [pytest.mark.xdist_group("hub"), pytest.mark.slow]  # one worker, one hub, file order
 

@@ -71,7 +71,7 @@ def measure_demo(
     from pageturn.grading import notes
     from pageturn.grading.demo import COURSE, ROOT, demo_course, prepare_class
     from pageturn.grading.pipeline import grade
-    from pageturn.release import list_labs, run_nbgrader
+    from pageturn.grading.release import list_labs, run_nbgrader
 
     fixture = ROOT / "tests" / "fixtures" / "course"
     if course is None:
@@ -116,7 +116,7 @@ def measure_demo(
 
 
 def measure_selfcheck(lab: str = "lab2_histograms", repeats: int = 3) -> tuple[float, float]:
-    """Median seconds of :func:`pageturn.selfcheck.check` on ``lab``'s untouched student copy (after
+    """Median seconds of :func:`pageturn.grading.selfcheck.check` on ``lab``'s untouched student copy (after
     one warm-up check that builds the cached release), and of ``nbgrader validate`` on the same file
     (the student's Validate button, which runs only the visible tests), in the same run.
 
@@ -125,11 +125,11 @@ def measure_selfcheck(lab: str = "lab2_histograms", repeats: int = 3) -> tuple[f
     import subprocess
 
     from pageturn.grading.demo import COURSE, ROOT
-    from pageturn.release import run_nbgrader
+    from pageturn.grading.release import run_nbgrader
 
     notebook = ROOT / "labs" / lab / f"{lab}.ipynb"
     code = (
-        "import time; t = time.perf_counter(); from pageturn.selfcheck import check; "
+        "import time; t = time.perf_counter(); from pageturn.grading.selfcheck import check; "
         f"check({lab!r}, notebook={str(notebook)!r}, course={str(COURSE)!r}); print(time.perf_counter() - t)"
     )
     env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))

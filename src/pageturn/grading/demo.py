@@ -261,7 +261,7 @@ def write_submissions(subs: dict, folder: Path, lab: str) -> None:
 def demo_course(tmp: Path, labs=None, *, course: Path = COURSE) -> tuple[Path, list[str]]:
     """Copy the course config and ``source/`` into ``tmp/course``; return (root, labs)."""
     from pageturn.grading.pipeline import copy_course
-    from pageturn.release import list_labs
+    from pageturn.grading.release import list_labs
 
     known = list_labs(course)
     labs = known if not labs else list(labs)
@@ -278,7 +278,7 @@ def prepare_class(root: Path, lab: str, *, students=None, flood_lines: int = 1_0
     """Release ``lab`` in the course ``root`` and write its demo class into ``root/submitted``.
 
     ``students`` limits the class to those ids (None: all of them)."""
-    from pageturn.release import run_nbgrader
+    from pageturn.grading.release import run_nbgrader
 
     run_nbgrader(["generate_assignment", lab, "--force"], root)
     source = nbformat.read(root / "source" / lab / f"{lab}.ipynb", as_version=4)

@@ -39,8 +39,8 @@ from pageturn.grading import fast_imports, notes
 fast_imports()
 import nbformat  # noqa: E402 - after fast_imports
 
-from pageturn import manifest  # noqa: E402 - stdlib only: grading depends on no other part of the package
-from pageturn.release import list_labs, nbgrader_command, nbgrader_env, run_nbgrader  # noqa: E402
+from pageturn.course import manifest  # noqa: E402 - stdlib only: grading depends on no other part of the package
+from pageturn.grading.release import list_labs, nbgrader_command, nbgrader_env, run_nbgrader  # noqa: E402
 
 COURSE_ID = manifest.course_id()
 """The nbgrader course id, from course.toml."""

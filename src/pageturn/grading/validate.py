@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pageturn.release import run_nbgrader
+from pageturn.grading.release import run_nbgrader
 
 SUCCESS = "Success! Your notebook passes all the tests."
 
@@ -31,7 +31,7 @@ class Validation:
 
 
 def _lab_of(path: Path, course: Path, nb) -> str | None:
-    from pageturn.release import list_labs
+    from pageturn.grading.release import list_labs
 
     labs = list_labs(course)
     if path.parent.name in labs:

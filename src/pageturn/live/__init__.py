@@ -1,6 +1,14 @@
-"""The live fleet of Lesson 4: the pager story of the HellOps talk, made real on 127.0.0.1.
+"""The running Pageturn, on 127.0.0.1: one app (Lesson 3) and a live fleet (Lesson 4).
 
 Small modules, each named for what it holds:
+
+* :mod:`pageturn.live.app` - the app: routes, versions, a canary, fault switches;
+* :mod:`pageturn.live.serving` - the threaded HTTP server that tracks requests in flight;
+* :mod:`pageturn.live.appmetrics` - the app's Prometheus metrics and how to read a scrape;
+* :mod:`pageturn.live.client` - the one HTTP client;
+* :mod:`pageturn.live.loadgen` - the load generator (latency from sent and from due);
+* :mod:`pageturn.live.sanity` - sanity checks against the running app;
+* :mod:`pageturn.live.admin` - the admin panel (ipywidgets);
 
 * :mod:`pageturn.live.balancer` - a load balancer that routes readers to instances and logs request ids;
 * :mod:`pageturn.live.fleet` - several Pageturn instances behind it, watched by a monitor;

@@ -12,7 +12,7 @@ window's factor. The long window keeps noise from paging; the short one makes
 the alert stop soon after the problem stops.
 
 Two SLIs are computed the same way, from what every instance exposes at
-``/metrics`` (see :mod:`pageturn.appmetrics`), never from percentiles:
+``/metrics`` (see :mod:`pageturn.live.appmetrics`), never from percentiles:
 
 * ``errors``: bad = reader requests answered 5xx, from ``pageturn_requests_total``;
 * ``latency``: bad = reader requests slower than ``threshold_s``, from the
@@ -81,7 +81,7 @@ class SLO:
     def __post_init__(self):
         checks.number("objective", self.objective, low=0.5, high=0.99999)
         checks.number("min_requests", self.min_requests, low=0, integer=True)
-        from pageturn.appmetrics import LATENCY_BUCKETS_S
+        from pageturn.live.appmetrics import LATENCY_BUCKETS_S
 
         if not any(math.isclose(self.threshold_s, b) for b in LATENCY_BUCKETS_S):
             raise ValueError(
@@ -119,8 +119,8 @@ def counts_from_text(text: str, threshold_s: float = 0.05) -> Counts:
     Raises:
         ValueError: if ``text`` is not exposition text.
     """
-    from pageturn.appmetrics import LATENCY, REQUESTS, is_server_error
-    from pageturn.exposition import samples
+    from pageturn.live.appmetrics import LATENCY, REQUESTS, is_server_error
+    from pageturn.model.exposition import samples
 
     if not isinstance(text, str):
         raise ValueError(f"text must be Prometheus exposition text (str), got {type(text).__name__}")
@@ -388,7 +388,7 @@ def promtool_test(series: Series, checks_at, slo: SLO = SLO(), rule_file: str | 
     histogram's ``_count`` and ``le`` bucket, with an ``instance`` label, as a Prometheus
     server scraping the fleet would store them.
     """
-    from pageturn.appmetrics import LATENCY, REQUESTS
+    from pageturn.live.appmetrics import LATENCY, REQUESTS
 
     rule_file = str(rule_file or rules_path())
     le = f"{slo.threshold_s:g}"

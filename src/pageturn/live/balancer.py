@@ -6,7 +6,7 @@ always lands on the same instance, and taking one instance out moves only that
 instance's readers. Requests without a reader (``/health``) go round-robin.
 
 Every request gets a request id (header ``X-Request-Id``), which the balancer
-logs and passes on, so the instance logs it too (:mod:`pageturn.app` does).
+logs and passes on, so the instance logs it too (:mod:`pageturn.live.app` does).
 The answer carries ``X-Request-Id`` and ``X-Pageturn-Instance``.
 
 Taking an instance *out of rotation* (:meth:`Balancer.remove`) is what real load

@@ -1,4 +1,4 @@
-"""Speed of the live fleet's watch loop, for ``make bench`` (:mod:`pageturn.bench`).
+"""Speed of the live fleet's watch loop, for ``make bench`` (:mod:`pageturn.course.bench`).
 
 The monitor must finish one scrape-and-evaluate tick well inside its interval
 (``scrape_every_s``, 0.1 s by default), or alerts fall behind the readers.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import statistics
 import time
 
-from pageturn.appmetrics import is_server_error
+from pageturn.status import is_server_error
 
 
 def measure_tick(repeats: int = 5) -> tuple[float, float]:

@@ -15,8 +15,8 @@ from __future__ import annotations
 import math
 
 from pageturn import checks
-from pageturn.appmetrics import server_errors
 from pageturn.live.alerts import READER_ROUTES
+from pageturn.status import server_errors
 
 
 def compare(before: dict, after: dict, control: str, candidate: str, threshold_s: float = 0.05):
@@ -30,7 +30,7 @@ def compare(before: dict, after: dict, control: str, candidate: str, threshold_s
     """
     import pandas as pd
 
-    from pageturn.appmetrics import LATENCY, REQUESTS, difference
+    from pageturn.live.appmetrics import LATENCY, REQUESTS, difference
 
     if not isinstance(before, dict) or not isinstance(after, dict):
         raise ValueError("before and after must be dicts from Fleet.scrape() (instance name -> DataFrame)")

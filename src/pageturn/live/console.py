@@ -35,7 +35,7 @@ MAX_CODE = 5_000  # characters of code accepted
 class Console:
     """Run Python inside quarantined instance ``name`` of ``fleet``.
 
-    The namespace holds ``app`` (the instance, a :class:`pageturn.app.Pageturn`),
+    The namespace holds ``app`` (the instance, a :class:`pageturn.live.app.Pageturn`),
     ``snapshot`` (its data when the alert fired), ``alert``, ``journey`` (the
     fleet's :meth:`~pageturn.live.fleet.Fleet.journey`) and ``bad_records``
     (:func:`pageturn.live.faults.bad_records`). Names you define stay for the next command.

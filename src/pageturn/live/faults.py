@@ -44,7 +44,7 @@ def poisoned_import(
     app, readers, *, instance: str = "?", kind: str = "text-date", share: float = 0.3, seed: int = 0
 ) -> Injected:
     """Import two books for a ``share`` (0..1) of ``readers`` onto ``app`` (a running
-    :class:`pageturn.app.Pageturn`): one dated correctly, one whose ``logged_at`` is the
+    :class:`pageturn.live.app.Pageturn`): one dated correctly, one whose ``logged_at`` is the
     bad value of ``kind`` (see :data:`KINDS`). The readers are picked by ``seed``.
 
     Raises:
@@ -83,7 +83,7 @@ def poisoned_import(
 
 
 def bad_records(snapshot: dict) -> list[dict]:
-    """Books in a snapshot (from :meth:`pageturn.app.Pageturn.snapshot`) whose ``logged_at``
+    """Books in a snapshot (from :meth:`pageturn.live.app.Pageturn.snapshot`) whose ``logged_at``
     is not a number: dicts with ``reader``, ``id``, ``title`` and ``logged_at``."""
     out = []
     for reader, books in sorted(snapshot["books"].items()):

@@ -10,7 +10,7 @@
         fleet.quarantined["pageturn-2"]             # out of service, kept, replaced
     # here nothing runs any more: no thread, no port
 
-Each instance is a :class:`pageturn.app.Pageturn` with its own metrics, logs
+Each instance is a :class:`pageturn.live.app.Pageturn` with its own metrics, logs
 (kept at DEBUG, so every request and its request id is logged) and data.
 The monitor scrapes every instance's ``/metrics`` over HTTP, as Prometheus
 would, adds an ``instance`` label, and evaluates the burn-rate rule of
@@ -31,12 +31,13 @@ import threading
 import time
 import weakref
 
-from pageturn import checks, client, lifecycle
-from pageturn.appmetrics import is_server_error
+from pageturn import checks, lifecycle
 from pageturn.live import alerts as _alerts
+from pageturn.live import client
 from pageturn.live import faults as _faults
 from pageturn.live.balancer import Balancer
 from pageturn.live.quarantine import Quarantine, affected_readers, restore
+from pageturn.status import is_server_error
 
 _OPEN: weakref.WeakSet[Fleet] = weakref.WeakSet()
 PAGE_WINDOWS = tuple(w for w in _alerts.WORKBOOK_WINDOWS if w.severity == "page")
@@ -93,7 +94,7 @@ class Fleet:
         auto_quarantine: bool = True,
         slis=("errors",),
     ):
-        from pageturn.app import VERSIONS
+        from pageturn.live.app import VERSIONS
 
         size = checks.number("size", size, low=3, high=8, integer=True)
         checks.choice("version", version, VERSIONS)
@@ -146,7 +147,7 @@ class Fleet:
 
     # ------------------------------------------------------------------ instances
     def _start_instance(self, slot: str | None = None, version: str | None = None):
-        from pageturn.app import Pageturn
+        from pageturn.live.app import Pageturn
 
         name = f"pageturn-{next(self._names)}"
         app = Pageturn(
@@ -186,7 +187,7 @@ class Fleet:
 
     @staticmethod
     def reader_ids(readers: int = 50) -> list[str]:
-        """The reader ids :func:`pageturn.loadgen.run` uses for ``readers`` readers."""
+        """The reader ids :func:`pageturn.live.loadgen.run` uses for ``readers`` readers."""
         readers = checks.number("readers", readers, low=1, high=100_000, integer=True)
         return [f"reader-{i:05d}" for i in range(readers)]
 
@@ -215,8 +216,8 @@ class Fleet:
         workers: int = 8,
         **options,
     ):
-        """Send readers through the balancer with :func:`pageturn.loadgen.run`; returns its DataFrame."""
-        from pageturn import loadgen
+        """Send readers through the balancer with :func:`pageturn.live.loadgen.run`; returns its DataFrame."""
+        from pageturn.live import loadgen
 
         return loadgen.run(
             self.url,
@@ -413,8 +414,8 @@ class Fleet:
             app.stop(timeout_s=2.0)
 
     def scrape(self) -> dict:
-        """Every running instance's ``/metrics``, parsed (:func:`pageturn.appmetrics.parse`): name -> DataFrame."""
-        from pageturn.appmetrics import parse
+        """Every running instance's ``/metrics``, parsed (:func:`pageturn.live.appmetrics.parse`): name -> DataFrame."""
+        from pageturn.live.appmetrics import parse
 
         return {name: parse(_scrape_text(app.url)) for name, app in self.instances.items() if app.running}
 

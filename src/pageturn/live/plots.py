@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pageturn import checks
-from pageturn.appmetrics import is_server_error
+from pageturn.status import is_server_error
 
 
 def failures_over_time(records, quarantine_at_s: float | None = None, bin_s: float = 0.25):

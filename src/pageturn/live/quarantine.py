@@ -20,7 +20,7 @@ import dataclasses
 import math
 import numbers
 
-from pageturn.appmetrics import is_server_error
+from pageturn.status import is_server_error
 
 
 @dataclasses.dataclass

@@ -1,0 +1,81 @@
+"""Read the course's datasets (``data/`` at the top of the course); :mod:`pageturn.course.databuild` builds them.
+
+Notebooks run from several folders: ``notebooks/``, ``labs/<lab>/``,
+``grading/source/<lab>/`` and nbgrader's ``grading/autograded/<student>/<lab>/``.
+No single relative path reaches ``data/`` from all of them, so use
+:func:`path` or :func:`load` instead of writing ``../data/...`` by hand.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+NAMES = {
+    "requests": "requests.csv.gz",
+    "deploys": "deploys.csv",
+    "incidents": "incidents.csv",
+    "changes": "changes.csv",
+}
+"""Short dataset names and their files."""
+_DATES = {
+    "requests": ["timestamp"],
+    "deploys": ["time"],
+    "incidents": ["start", "end"],
+    "changes": ["finished"],
+}
+
+
+def folder() -> Path:
+    """The course's ``data/`` folder.
+
+    Looks in this order: the folder named by the environment variable
+    ``PAGETURN_DATA``; a ``data/`` folder holding ``deploys.csv`` in the current
+    directory or any folder above it; the ``data/`` folder of the source tree
+    this package was installed from.
+
+    Raises:
+        FileNotFoundError: listing the places searched, when none holds the data.
+    """
+    tried = []
+    env = os.environ.get("PAGETURN_DATA")
+    candidates = [Path(env)] if env else []
+    here = Path.cwd().resolve()
+    candidates += [p / "data" for p in (here, *here.parents)]
+    candidates.append(Path(__file__).resolve().parents[3] / "data")
+    for candidate in candidates:
+        tried.append(str(candidate))
+        if (candidate / "deploys.csv").is_file():
+            return candidate
+    raise FileNotFoundError(
+        "could not find the course's data/ folder; looked in: "
+        + ", ".join(tried)
+        + ". Set PAGETURN_DATA to the folder that holds deploys.csv."
+    )
+
+
+def path(name: str) -> Path:
+    """Full path of a dataset file, by short name (``"requests"``) or file name (``"requests.csv.gz"``).
+
+    Raises:
+        ValueError: for a name that is not one of the course's datasets.
+        FileNotFoundError: when the data folder cannot be found.
+    """
+    files = {**NAMES, **{v: v for v in NAMES.values()}}
+    if name not in files:
+        raise ValueError(f"name must be one of {', '.join(map(repr, NAMES))} (or their file names); got {name!r}")
+    return folder() / files[name]
+
+
+def load(name: str):
+    """Read a dataset into a pandas DataFrame, with its time columns parsed as datetimes.
+
+    Raises:
+        ValueError: for an unknown name.
+        FileNotFoundError: when the data folder cannot be found.
+    """
+    import pandas as pd
+
+    file = path(name)
+    short = next(k for k, v in NAMES.items() if v == file.name)
+    return pd.read_csv(file, parse_dates=_DATES[short])
