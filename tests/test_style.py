@@ -21,3 +21,37 @@ def test_no_colour_literal_outside_style(path):
 
 def test_palette_is_okabe_ito():
     assert style.PALETTE == ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
+
+
+NOTEBOOKS = sorted((SRC.parents[1] / "notebooks").glob("*.ipynb")) + sorted(
+    (SRC.parents[1] / "grading" / "source").glob("*/*.ipynb")
+)
+
+
+@pytest.mark.parametrize(
+    "path", sorted(SRC.rglob("*.py")) + NOTEBOOKS, ids=lambda p: str(p.relative_to(SRC.parents[1]))
+)
+def test_one_plotting_convention_no_pyplot_state(path):
+    """Plots are Figures made by style.figure and shown by style.show_figure, never through pyplot."""
+    text = path.read_text(encoding="utf-8")
+    if path.name == "execute.py":  # the grading kernel preloads pyplot for student code, it does not plot
+        text = text.replace('"matplotlib.pyplot"', "")
+    assert "matplotlib.pyplot" not in text and "plt." not in text, f"{path.name} uses pyplot"
+
+
+def test_figure_leaves_no_pyplot_state_and_show_figure_takes_what_plots_return(monkeypatch):
+    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
+
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
+    before = plt.get_fignums()
+    fig, ax = style.figure((4, 3))
+    fig2, (left, right) = style.figure((6, 3), 1, 2, sharey=True)
+    assert isinstance(fig, Figure) and ax.figure is fig and right.figure is fig2
+    assert plt.get_fignums() == before  # nothing registered in pyplot
+    for thing in (fig, ax, (left, right)):
+        style.show_figure(thing)
+    assert len(shown) == 3 and all(image.data[:8] == b"\x89PNG\r\n\x1a\n" for image in shown)
+    with pytest.raises(ValueError, match="fig must be a matplotlib Figure or Axes drawn on one, got str"):
+        style.show_figure("a plot")

@@ -84,12 +84,13 @@ def bench_sketches(n: int = 10_000_000, seed: int = 1) -> dict:
 
 def bench_notebooks() -> tuple[float, int]:
     """Seconds to execute every lesson and every solution lab headless, one after another, and how many."""
-    from pathlib import Path
 
     import nbformat
     from nbclient import NotebookClient
 
-    root = Path(__file__).resolve().parents[3]
+    from pageturn.course import manifest
+
+    root = manifest.root()
     paths = sorted((root / "notebooks").glob("*.ipynb")) + sorted((root / "grading" / "source").glob("*/*.ipynb"))
     t = time.perf_counter()
     for path in paths:

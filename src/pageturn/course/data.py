@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from pageturn.course import manifest
+
 NAMES = {
     "requests": "requests.csv.gz",
     "deploys": "deploys.csv",
@@ -32,7 +34,7 @@ def folder() -> Path:
     Looks in this order: the folder named by the environment variable
     ``PAGETURN_DATA``; a ``data/`` folder holding ``deploys.csv`` in the current
     directory or any folder above it; the ``data/`` folder of the source tree
-    this package was installed from.
+    course root (:func:`pageturn.course.manifest.root`).
 
     Raises:
         FileNotFoundError: listing the places searched, when none holds the data.
@@ -42,7 +44,10 @@ def folder() -> Path:
     candidates = [Path(env)] if env else []
     here = Path.cwd().resolve()
     candidates += [p / "data" for p in (here, *here.parents)]
-    candidates.append(Path(__file__).resolve().parents[3] / "data")
+    try:
+        candidates.append(manifest.root() / "data")  # the course root, found the one way
+    except FileNotFoundError:
+        pass
     for candidate in candidates:
         tried.append(str(candidate))
         if (candidate / "deploys.csv").is_file():

@@ -17,9 +17,10 @@ from pathlib import Path
 
 import nbformat
 
+from pageturn.course import manifest
 from pageturn.grading.sanitize import grading_meta, is_test_cell
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = manifest.root()
 COURSE = ROOT / "grading"
 
 ALWAYS_EQUAL = '''class _Whatever:

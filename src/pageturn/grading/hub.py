@@ -40,7 +40,7 @@ from pathlib import Path
 
 from pageturn.course import manifest
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = manifest.root()
 CONFIG = REPO / "grading" / "jupyterhub" / "jupyterhub_config.py"
 BIN = Path(sys.executable).parent
 """The environment's bin/: JupyterHub, the proxy, and the users' servers all run from it."""

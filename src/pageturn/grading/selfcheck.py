@@ -22,8 +22,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]
-
 
 def _saved_at(notebook: Path) -> str:
     """When ``notebook`` was last saved, as local HH:MM:SS."""
@@ -89,11 +87,18 @@ class SelfCheck:
 
 
 def _course(start: Path) -> Path:
-    for folder in (start, *start.parents, ROOT):
+    from pageturn.course import manifest
+
+    try:
+        root = [manifest.root()]
+    except FileNotFoundError:
+        root = []
+    for folder in (start, *start.parents, *root):
         if (folder / "grading" / "source").is_dir() and (folder / "grading" / "nbgrader_config.py").is_file():
             return folder / "grading"
     raise FileNotFoundError(
-        f"the course's grading/source folder was not found above {start} nor in {ROOT}; the self-check needs it"
+        f"the course's grading/source folder was not found above {start} nor in the course root "
+        f"{root[0] if root else '(none found)'}; the self-check needs it"
     )
 
 

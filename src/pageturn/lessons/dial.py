@@ -35,7 +35,7 @@ import math
 import time
 
 from pageturn import checks
-from pageturn.style import GREEN, VERMILLION
+from pageturn.style import GREEN, VERMILLION, show_figure  # noqa: F401 - notebooks import show_figure from here
 
 # Slider ranges. The DORA presets may lie outside these; the dial widens a
 # range to include every preset (see _ranges).
@@ -798,25 +798,6 @@ def measure_update(n: int = 30, weeks: int = 13, seed: int = 0) -> list[float]:
 # --------------------------------------------------------------------------
 # Still plots for Lesson 1
 # --------------------------------------------------------------------------
-
-
-def show_figure(fig) -> None:
-    """Display a matplotlib Figure in the notebook as a PNG image.
-
-    The still plots here are made without pyplot (no global state, no inline
-    backend needed), so a notebook shows them through this function.
-
-    Raises:
-        ValueError: if ``fig`` is not a matplotlib Figure.
-    """
-    from IPython.display import Image, display
-    from matplotlib.figure import Figure
-
-    if not isinstance(fig, Figure):
-        raise ValueError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
-    out = io.BytesIO()
-    fig.savefig(out, format="png")
-    display(Image(data=out.getvalue(), format="png"))
 
 
 def outage_cost_by_hour(outage_minutes: float = 60.0, weeks: int = 1, seed: int = 0):

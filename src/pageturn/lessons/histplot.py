@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from pageturn.model.histogram import Histogram
-from pageturn.style import PALETTE, WHITE
+from pageturn.style import PALETTE, WHITE, figure
 
 LINE_COLOURS = tuple(PALETTE[i] for i in (0, 1, 2, 4, 5, 6, 7, 3))
 """Okabe–Ito colours in the order lines get them: yellow, hard to read on white, comes last."""
@@ -24,9 +24,7 @@ MARK_COLOURS = tuple(PALETTE[i] for i in (7, 5, 6, 4))
 
 def _axes(ax, size):
     if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots(figsize=size, layout="constrained")
+        _, ax = figure(size)
     return ax
 
 
@@ -256,8 +254,6 @@ def plot_outcome_heatmaps(
     Raises:
         ValueError: as :func:`plot_heatmap`, or if the two tables' slots or buckets differ.
     """
-    import matplotlib.pyplot as plt
-
     for name, table in (("ok", ok), ("failed", failed)):
         if not isinstance(table, pd.DataFrame) or not isinstance(table.columns, pd.IntervalIndex):
             raise ValueError(
@@ -266,7 +262,7 @@ def plot_outcome_heatmaps(
     if not ok.columns.equals(failed.columns):
         raise ValueError("ok and failed must use the same latency buckets")
     failed = failed.reindex(index=ok.index, fill_value=0)
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 6), sharex=True, layout="constrained")
+    fig, (top, bottom) = figure((9, 6), 2, 1, sharex=True)
     plot_heatmap(ok, title=f"{title}: successful requests", ax=top, line=ok_line)
     plot_heatmap(failed, title=f"{title}: failed requests (5xx)", ax=bottom)
     if error_share is not None:
@@ -288,7 +284,5 @@ def plot_outcome_heatmaps(
 
 def side_by_side(size=(12, 3.6)):
     """A new figure with two axes side by side (fixed layout); returns the two Axes."""
-    import matplotlib.pyplot as plt
-
-    _, (left, right) = plt.subplots(1, 2, figsize=size, layout="constrained")
+    _, (left, right) = figure(size, 1, 2)
     return left, right

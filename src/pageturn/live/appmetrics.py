@@ -318,8 +318,9 @@ def plot_latency_by_version(scrape, route: str, versions=None, ax=None, metric: 
     Raises:
         ValueError: as :func:`histogram_table`.
     """
-    import matplotlib.pyplot as plt
     import numpy as np
+
+    from pageturn.style import figure
 
     _check_scrape(scrape)
     if versions is None:
@@ -328,7 +329,7 @@ def plot_latency_by_version(scrape, route: str, versions=None, ax=None, metric: 
     if not versions:
         raise ValueError(f"no requests on route={route!r} yet: send some load first")
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, 3.2))
+        _, ax = figure((8, 3.2))
     colours = palette()
     width = 0.8 / len(versions)
     labels = None

@@ -279,14 +279,14 @@ def summary(frame, percentiles=(50, 90, 99, 100)):
 def plot_latency_over_time(frame, ax=None, title="Each request's latency, measured two ways"):
     """Scatter each request's latency (ms) against when it was due (s): from sent
     and from due, in two Okabe–Ito colours, on a log scale. Returns the Axes."""
-    import matplotlib.pyplot as plt
     import matplotlib.ticker
 
     from pageturn.live.appmetrics import palette
+    from pageturn.style import figure
 
     colours = palette()
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, 3.2))
+        _, ax = figure((8, 3.2))
     done = frame[frame["status"] > 0]
     ax.scatter(done["due_s"], done["latency_from_due_ms"], s=8, color=colours[5], label="from due (what a reader felt)")
     ax.scatter(

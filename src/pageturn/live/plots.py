@@ -31,13 +31,11 @@ def failures_over_time(records, quarantine_at_s: float | None = None, bin_s: flo
 def plot_failures(records, quarantine_at_s: float | None = None, bin_s: float = 0.25, ax=None):
     """Bar chart of reader requests and of the 5xx answers among them, per ``bin_s`` s, with a line
     where the quarantine happened (``quarantine_at_s``, seconds since the epoch). Returns the Axes."""
-    import matplotlib.pyplot as plt
-
-    from pageturn.style import BLACK, SKY_BLUE, VERMILLION
+    from pageturn.style import BLACK, SKY_BLUE, VERMILLION, figure
 
     table = failures_over_time(records, bin_s=bin_s)
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, 3))
+        _, ax = figure((8, 3))
     ax.bar(
         table["t_s"], table["requests"], width=bin_s * 0.9, align="edge", color=SKY_BLUE, label="all reader requests"
     )
