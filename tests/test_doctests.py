@@ -8,11 +8,18 @@ import pytest
 # Pure modules (no widgets, no I/O beyond reading the course's own files) whose docstrings carry examples.
 MODULES = [
     "pageturn.appmetrics",
+    "pageturn.canary",
     "pageturn.checks",
     "pageturn.client",
+    "pageturn.dora",
     "pageturn.exposition",
+    "pageturn.histogram",
     "pageturn.lifecycle",
     "pageturn.manifest",
+    "pageturn.rhythm",
+    "pageturn.sim",
+    "pageturn.sketches",
+    "pageturn.traffic",
 ]
 
 
