@@ -128,3 +128,129 @@ def fill_answers(released, answers: dict, written: str | None = None):
         elif written is not None and cell.cell_type == "markdown" and cell.metadata.get("nbgrader", {}).get("solution"):
             cell.source = written
     return nb
+
+
+# --- What the lab tests share: hostile answers, the four submissions, the checks on a release ---
+
+_ALWAYS_EQUAL_METHODS = '''
+    """Claims to equal, and to be bigger and smaller than, anything; arithmetic on it gives itself."""
+    def __eq__(self, other): return True
+    def __ne__(self, other): return False
+    def __lt__(self, other): return True
+    def __le__(self, other): return True
+    def __gt__(self, other): return True
+    def __ge__(self, other): return True
+    def __bool__(self): return True
+    def __float__(self): return 0.0
+    def __hash__(self): return 0
+    def __format__(self, spec): return "anything"
+    def __sub__(self, other): return self
+    def __rsub__(self, other): return self
+    def __mul__(self, other): return self
+    def __rmul__(self, other): return self
+    def __len__(self): return 2
+    def __iter__(self): return iter([{name}(), {name}()])
+    def __getitem__(self, key): return {name}()
+'''
+
+
+def always_equal(name: str = "AlwaysEqual", base: str = "object") -> str:
+    """Source of a class ``name`` (subclassing ``base``) whose instances claim to equal anything.
+
+    A cheat's answer cell starts with it; with ``base="float"`` the cheat even passes an
+    ``isinstance(x, numbers.Real)`` check, so only a numeric comparison can catch it.
+    """
+    return f"\nclass {name}({base}):" + _ALWAYS_EQUAL_METHODS.replace("{name}", name)
+
+
+def cheat_answers(bodies: dict, name: str = "AlwaysEqual", base: str = "object") -> dict:
+    """Answer cells (grade_id → code) that each define the always-equal class, then ``bodies[grade_id]``."""
+    cls = always_equal(name, base)
+    return {gid: cls + "\n" + body.lstrip("\n") for gid, body in bodies.items()}
+
+
+def standard_submissions(released, answers: dict, *, wrong: dict, cheat: dict, written: str) -> dict:
+    """The four submissions every lab is graded with: the instructor's ``answers``, the untouched
+    release, ``answers`` with the ``wrong`` cells swapped in, and ``answers`` with the ``cheat``
+    cells swapped in (the untouched cells keep their imports); each with ``written`` as its note."""
+    return {
+        "solution": fill_answers(released, answers, written=written),
+        "untouched": released,
+        "wrong": fill_answers(released, {**answers, **wrong}, written=written),
+        "cheat": fill_answers(released, {**answers, **cheat}, written=written),
+    }
+
+
+def points_by_test(nb) -> dict:
+    """Points of each autograded test cell of ``nb``, by grade_id."""
+    return {
+        grade_id(c): c.metadata["nbgrader"]["points"]
+        for c in nb.cells
+        if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")
+    }
+
+
+def manual_cells(nb) -> list:
+    """The written answers of ``nb`` that a teacher grades by hand (graded markdown cells)."""
+    return [c for c in nb.cells if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("grade")]
+
+
+def released_text(released) -> str:
+    """All the sources of a released notebook, one string; fails if a solution or a hidden test shows."""
+    text = "\n".join(c.source for c in released.cells)
+    assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
+    return text
+
+
+def assert_navigation(nb, previous: str, following: str | None = None) -> None:
+    """The first and last cells of ``nb`` link to the start page, ``previous`` and (if given) ``following``."""
+    for cell in (nb.cells[0], nb.cells[-1]):
+        assert "[⌂ Start](../../notebooks/00_start.ipynb)" in cell.source
+        assert f"[← Previous](../../notebooks/{previous})" in cell.source
+        if following is not None:
+            assert f"[Next →](../../notebooks/{following})" in cell.source
+
+
+def lab_fixtures(lab: str, *, wrong: dict, cheat: dict, written: str):
+    """The module fixtures ``released`` and ``graded`` of a lab's test file:
+
+        released, graded = gradingkit.lab_fixtures(LAB, wrong=WRONG, cheat=CHEAT, written="...")
+
+    ``released`` is the untouched student version; ``graded`` the real nbgrader's results
+    (as :func:`grade_submissions`) for the four :func:`standard_submissions`, graded in one run."""
+    import pytest
+
+    @pytest.fixture(scope="module")
+    def released(tmp_path_factory):
+        return released_notebook(lab, tmp_path_factory.mktemp(f"{lab}-release"))
+
+    @pytest.fixture(scope="module")
+    def graded(tmp_path_factory, released):
+        submissions = standard_submissions(released, solution_answers(lab), wrong=wrong, cheat=cheat, written=written)
+        return grade_submissions(lab, submissions, tmp_path_factory.mktemp(f"{lab}-grade"))
+
+    return released, graded
+
+
+def assert_full_marks(result: dict, points: dict) -> None:
+    """Every autograded cell of ``result`` has all its ``points`` (grade_id → points), and a
+    written answer waits for the teacher."""
+    assert result["by_cell"] == {gid: (float(p), float(p)) for gid, p in points.items()}, result["by_cell"]
+    assert result["score"] == result["max_score"] == sum(points.values())
+    assert result["needs_manual_grade"]
+
+
+def assert_scores_zero(result: dict) -> None:
+    """``result`` scores 0 in every cell it was graded on."""
+    assert result["score"] == 0, result["by_cell"]
+    assert all(score == 0 for score, _ in result["by_cell"].values()), result["by_cell"]
+
+
+def assert_test_cells_hold_hidden_tests(nb) -> None:
+    """Every autograded test cell of the instructor notebook ``nb`` has hidden tests and
+    greets a right answer with a line starting with ✓."""
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade") and cell.cell_type == "code":
+            assert "### BEGIN HIDDEN TESTS" in cell.source and "### END HIDDEN TESTS" in cell.source, grade_id(cell)
+            assert 'print("✓' in cell.source or 'print(f"✓' in cell.source, grade_id(cell)

@@ -56,6 +56,22 @@ def test_dashboard_has_every_part_with_its_css_class_and_a_label(pt):
         panel.close()
 
 
+def test_the_panel_shows_itself_as_its_live_widget_with_a_line_of_text(pt, monkeypatch):
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda *a, **k: shown.append((a, k)))
+    panel = admin.Admin(pt, refresh_s=None)
+    try:
+        panel._ipython_display_()  # what a cell ending in `panel` does
+        ((args, kwargs),) = shown
+        assert kwargs == {"raw": True}
+        assert args[0]["application/vnd.jupyter.widget-view+json"]["model_id"] == panel.widget.model_id
+        assert pt.url in args[0]["text/plain"]
+    finally:
+        panel.close()
+
+
 def test_controls_act_on_the_app(pt):
     panel = admin.Admin(pt, refresh_s=None)
     try:

@@ -151,7 +151,7 @@ def test_unknown_preset_is_refused(dial):
 
 
 def test_moving_a_slider_changes_the_picture_in_place(dial):
-    figure, children = dial.figure, list(dial.children)
+    figure, children = dial.figure, list(dial.widget.children)
     first = dial.figure.value
     assert bytes(first).startswith(b"\x89PNG")
     dial.deploys.value = 40.0
@@ -161,8 +161,8 @@ def test_moving_a_slider_changes_the_picture_in_place(dial):
     dial.switches["review_catch"].value = True
     # still the same widgets: nothing was appended or re-created
     assert dial.figure is figure
-    assert list(dial.children) == children
-    assert len(dial.children) == len(children)
+    assert list(dial.widget.children) == children
+    assert len(dial.widget.children) == len(children)
 
 
 def test_same_settings_give_the_same_picture(dial):
@@ -199,7 +199,7 @@ def test_controls_are_labelled_and_classed(dial):
     assert "%" in dial.defects.description
     for slider in (dial.deploys, dial.failure, dial.defects, dial.restore):
         assert slider.continuous_update is False
-    assert "pageturn-dial" in dial._dom_classes
+    assert "pageturn-dial" in dial.widget._dom_classes
     for widget, css in (
         (dial.figure, "pageturn-dial-figure"),
         (dial.maya, "pageturn-scoreboard-maya"),
@@ -226,7 +226,7 @@ def test_slider_ranges_hold_every_preset(dial):
 
 def test_static_fallback_in_the_display_bundle(dial):
     dial.deploys.value = 12.0
-    bundle = dial._repr_mimebundle_()
+    bundle = dial.mimebundle()
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert base64.b64decode(bundle["image/png"]) == dial.figure.value
     page = bundle["text/html"]
@@ -235,6 +235,18 @@ def test_static_fallback_in_the_display_bundle(dial):
     assert "Sam&#x27;s scoreboard" in page and "Maya&#x27;s scoreboard" in page
     assert "12 deploys per week" in page
     assert "deploys" in bundle["text/plain"]
+
+
+def test_a_dial_shows_itself_as_its_bundle(dial, monkeypatch):
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda *a, **k: shown.append((a, k)))
+    dial._ipython_display_()  # what a cell ending in `dial` does
+    ((args, kwargs),) = shown
+    assert kwargs == {"raw": True}
+    assert args[0]["application/vnd.jupyter.widget-view+json"]["model_id"] == dial.widget.model_id
+    assert base64.b64decode(args[0]["image/png"]) == dial.figure.value
 
 
 def test_show_dial_displays_one_bundle(monkeypatch):

@@ -7,12 +7,20 @@ import pytest
 
 # Pure modules (no widgets, no I/O beyond reading the course's own files) whose docstrings carry examples.
 MODULES = [
-    "pageturn.status",
+    "pageturn.live.appmetrics",
+    "pageturn.model.canary",
     "pageturn.checks",
     "pageturn.live.client",
+    "pageturn.model.dora",
     "pageturn.model.exposition",
+    "pageturn.model.histogram",
     "pageturn.lifecycle",
     "pageturn.course.manifest",
+    "pageturn.model.rhythm",
+    "pageturn.model.sim",
+    "pageturn.model.sketches",
+    "pageturn.status",
+    "pageturn.model.traffic",
 ]
 
 

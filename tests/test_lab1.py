@@ -10,11 +10,9 @@ One autograde run grades five made-up students:
 - ``cheat``: every answer an object that claims to equal anything, which must score 0.
 """
 
-import copy
-import re
-
 import pytest
 
+import gradingkit
 from gradingkit import grade_submissions, released_notebook, solution_notebook
 
 LAB = "lab1_four_keys"
@@ -26,39 +24,18 @@ PART1_TESTS = [
     "test_change_failure_rate",
     "test_time_to_restore_minutes_median",
 ]
-SOLUTION = re.compile(r"[ \t]*### BEGIN SOLUTION\n(.*?)[ \t]*### END SOLUTION\n?", re.S)
-
-CHEAT = '''class Cheat(float):
-    """Claims to equal, and to be less and greater than, anything."""
-    def __eq__(self, other): return True
-    def __ne__(self, other): return False
-    def __lt__(self, other): return True
-    def __le__(self, other): return True
-    def __gt__(self, other): return True
-    def __ge__(self, other): return True
-    def __bool__(self): return True
-    __hash__ = float.__hash__
-'''
+CHEAT = gradingkit.always_equal("Cheat", base="float")  # a float that claims to equal anything
 
 
 def grading_cells(nb):
     return {c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells if "nbgrader" in c.metadata}
 
 
-def solution_code(grade_id: str) -> str:
-    """The instructor's answer for one cell, without the solution markers."""
-    source = grading_cells(solution_notebook(LAB))[grade_id].source
-    return SOLUTION.sub(lambda m: m.group(1), source)
-
-
 def answered(released, answers: dict):
     """A copy of the released notebook with the given answer cells filled in."""
-    nb = copy.deepcopy(released)
-    cells = grading_cells(nb)
-    for grade_id, code in answers.items():
-        assert "NotImplementedError" in cells[grade_id].source, grade_id
-        cells[grade_id].source = code
-    return nb
+    for grade_id in answers:
+        assert "NotImplementedError" in grading_cells(released)[grade_id].source, grade_id
+    return gradingkit.fill_answers(released, answers)
 
 
 ANSWER_IDS = [
@@ -80,7 +57,8 @@ def released(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def results(released, tmp_path_factory):
-    right = {gid: solution_code(gid) for gid in ANSWER_IDS}
+    solution = gradingkit.solution_answers(LAB)
+    right = {gid: solution[gid] for gid in ANSWER_IDS}
     mean = dict(right, lead_time_days_median=right["lead_time_days_median"].replace(".median()", ".mean()"))
     assert mean["lead_time_days_median"] != right["lead_time_days_median"]
     hardcoded = dict(
@@ -178,5 +156,4 @@ def test_hardcoded_numbers_are_caught_by_hidden_tests(results):
 
 @pytest.mark.slow
 def test_answers_that_equal_everything_score_zero(results):
-    r = results["cheat"]
-    assert r["score"] == 0, r["by_cell"]
+    gradingkit.assert_scores_zero(results["cheat"])

@@ -10,8 +10,7 @@ import pytest
 
 import gradingkit
 from gradingkit import answer_cells as _answer_cells
-from gradingkit import grade_id as _grade_id
-from gradingkit import grade_submissions, released_notebook, solution_notebook
+from gradingkit import solution_notebook
 
 LAB = "lab2_histograms"
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group(LAB)]
@@ -68,38 +67,22 @@ def merge_sketches(sketches):
 """,
 }
 
-CHEAT_CLASS = '''
-class AlwaysEqual:
-    """Claims to equal, and to be bigger and smaller than, anything."""
-    def __eq__(self, other): return True
-    def __ne__(self, other): return False
-    def __lt__(self, other): return True
-    def __le__(self, other): return True
-    def __gt__(self, other): return True
-    def __ge__(self, other): return True
-    def __bool__(self): return True
-    def __hash__(self): return 0
-    def __format__(self, spec): return "anything"
-'''
-
-CHEAT = {
-    "percentiles_answer": CHEAT_CLASS
-    + """
+CHEAT = gradingkit.cheat_answers(
+    {
+        "percentiles_answer": """
 def latency_percentiles(latencies):
     return {50: AlwaysEqual(), 95: AlwaysEqual(), 99: AlwaysEqual()}
 """,
-    "fleet_answer": CHEAT_CLASS
-    + """
+        "fleet_answer": """
 def fleet_p99(df):
     return AlwaysEqual()
 
 def mean_of_server_p99s(df):
     return AlwaysEqual()
 """,
-    "buckets_answer": CHEAT_CLASS + "\ndef bucket_counts(values, edges):\n    return AlwaysEqual()\n",
-    "estimate_answer": CHEAT_CLASS + "\ndef estimate_percentile(edges, counts, p):\n    return AlwaysEqual()\n",
-    "merge_answer": CHEAT_CLASS
-    + """
+        "buckets_answer": "def bucket_counts(values, edges):\n    return AlwaysEqual()\n",
+        "estimate_answer": "def estimate_percentile(edges, counts, p):\n    return AlwaysEqual()\n",
+        "merge_answer": """
 EDGES = np.concatenate([[0.0], np.geomspace(0.25, 10_000, 121)])
 
 def merge(histograms):
@@ -107,9 +90,8 @@ def merge(histograms):
 
 fleet_p99_estimate = AlwaysEqual()
 """,
-    "log_index_answer": CHEAT_CLASS + "\ndef log_bucket_index(value, scale):\n    return AlwaysEqual()\n",
-    "sketch_answer": CHEAT_CLASS
-    + """
+        "log_index_answer": "def log_bucket_index(value, scale):\n    return AlwaysEqual()\n",
+        "sketch_answer": """
 SCALE = 5
 
 def sketch(values, scale):
@@ -121,8 +103,7 @@ def sketch_quantile(counts, scale, p):
 def merge_sketches(sketches):
     return AlwaysEqual()
 """,
-    "canary_answer": CHEAT_CLASS
-    + """
+        "canary_answer": """
 CANARY_VERSION = "2.0.0-canary"
 
 def canary_share(df, version):
@@ -131,48 +112,20 @@ def canary_share(df, version):
 def canary_slowdown_ms(df, version):
     return AlwaysEqual()
 """,
-}
-
-
-@pytest.fixture(scope="module")
-def released(tmp_path_factory):
-    return released_notebook(LAB, tmp_path_factory.mktemp("lab2-release"))
-
-
-@pytest.fixture(scope="module")
-def solution_answers():
-    return gradingkit.solution_answers(LAB)
-
-
-def _submission(released, answers):
-    return gradingkit.fill_answers(released, answers, written="Sam, histograms add up; percentiles do not.")
-
-
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory, released, solution_answers):
-    submissions = {
-        "solution": _submission(released, solution_answers),
-        "untouched": released,
-        "wrong": _submission(released, {**solution_answers, **WRONG}),
-        "cheat": _submission(released, {**solution_answers, **CHEAT}),
     }
-    return grade_submissions(LAB, submissions, tmp_path_factory.mktemp("lab2-grade"))
+)
 
 
-def _test_points():
-    nb = solution_notebook(LAB)
-    return {
-        _grade_id(c): c.metadata["nbgrader"]["points"]
-        for c in nb.cells
-        if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")
-    }
+released, graded = gradingkit.lab_fixtures(
+    LAB, wrong=WRONG, cheat=CHEAT, written="Sam, histograms add up; percentiles do not."
+)
 
 
 def test_points_are_round_and_every_part_has_tests():
     nb = solution_notebook(LAB)
     points = [c.metadata["nbgrader"].get("points", 0) for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
     assert sum(points) == 40
-    manual = [c for c in nb.cells if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("grade")]
+    manual = gradingkit.manual_cells(nb)
     assert len(manual) == 1 and manual[0].metadata["nbgrader"]["solution"] is True
     assert set(_answer_cells(nb)) == {
         "percentiles_answer",
@@ -188,15 +141,12 @@ def test_points_are_round_and_every_part_has_tests():
 
 
 def test_release_hides_solutions_and_hidden_tests_and_keeps_navigation(released):
-    text = "\n".join(c.source for c in released.cells)
-    assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
+    text = gradingkit.released_text(released)
     assert "request_log(" not in text  # the fresh data of the hidden tests stays hidden
     assert text.count("raise NotImplementedError()") >= 10
     assert "YOUR ANSWER HERE" in text and "model answer" not in text
+    gradingkit.assert_navigation(released, "02_percentiles_vs_histograms.ipynb", "03_production_as_your_bench.ipynb")
     for cell in (released.cells[0], released.cells[-1]):
-        assert "[⌂ Start](../../notebooks/00_start.ipynb)" in cell.source
-        assert "[← Previous](../../notebooks/02_percentiles_vs_histograms.ipynb)" in cell.source
-        assert "[Next →](../../notebooks/03_production_as_your_bench.ipynb)" in cell.source
         assert "~/lab2_histograms/" in cell.source and "notebooks/00_start.ipynb" in cell.source  # after the exchange
 
 
@@ -212,14 +162,12 @@ def test_visible_tests_greet_a_right_answer_with_a_tick(released):
 
 
 def test_instructor_solution_scores_full_marks_on_every_autograded_cell(graded):
-    result = graded["solution"]
-    assert result["by_cell"] == {gid: (float(p), float(p)) for gid, p in _test_points().items()}
-    assert result["score"] == result["max_score"] == 35
-    assert result["needs_manual_grade"]
+    gradingkit.assert_full_marks(graded["solution"], gradingkit.points_by_test(solution_notebook(LAB)))
+    assert graded["solution"]["score"] == 35
 
 
 def test_untouched_release_scores_zero(graded):
-    assert graded["untouched"]["score"] == 0
+    gradingkit.assert_scores_zero(graded["untouched"])
     # nbgrader scores an unanswered written answer 0 at once, so it counts here too: 0 of 40
     assert graded["untouched"]["max_score"] == 40
     assert graded["untouched"]["by_cell"]["explain_to_sam"] == (0.0, 5.0)
@@ -246,5 +194,4 @@ def test_plausible_wrong_answers_lose_exactly_the_parts_they_get_wrong(graded):
 
 
 def test_an_answer_that_claims_to_equal_everything_scores_zero(graded):
-    assert graded["cheat"]["score"] == 0
-    assert all(score == 0 for score, _ in graded["cheat"]["by_cell"].values())
+    gradingkit.assert_scores_zero(graded["cheat"])

@@ -12,7 +12,7 @@ import pytest
 import gradingkit
 from gradingkit import answer_cells as _answer_cells
 from gradingkit import grade_id as _grade_id
-from gradingkit import grade_submissions, released_notebook, solution_notebook
+from gradingkit import solution_notebook
 
 LAB = "lab3_production"
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group(LAB)]
@@ -64,82 +64,35 @@ def cohort_counts(load, percent, threshold_ms):
 """,
 }
 
-CHEAT_CLASS = '''
-class AlwaysEqual:
-    """Claims to equal, and to be bigger and smaller than, anything."""
-    def __eq__(self, other): return True
-    def __ne__(self, other): return False
-    def __lt__(self, other): return True
-    def __le__(self, other): return True
-    def __gt__(self, other): return True
-    def __ge__(self, other): return True
-    def __bool__(self): return True
-    def __float__(self): return 0.0
-    def __hash__(self): return 0
-    def __format__(self, spec): return "anything"
-    def __sub__(self, other): return self
-    def __rsub__(self, other): return self
-    def __mul__(self, other): return self
-    def __rmul__(self, other): return self
-'''
-
-CHEAT = {
-    "sanity_check": CHEAT_CLASS + "\ndef sanity_check(url):\n    return AlwaysEqual()\n",
-    "add_search_histogram": CHEAT_CLASS + "\ndef add_search_histogram(app):\n    return AlwaysEqual()\n",
-    "slow_share": CHEAT_CLASS + "\ndef slow_share(scrape, route, version, threshold_s):\n    return AlwaysEqual()\n",
-    "error_share": CHEAT_CLASS + "\ndef error_share(scrape, version):\n    return AlwaysEqual()\n",
-    "should_roll_back": CHEAT_CLASS + "\ndef should_roll_back(scrape, stable, canary):\n    return AlwaysEqual()\n",
-    "cohort_counts": CHEAT_CLASS + "\nfrom pageturn import canary\n\ndef cohort_counts(load, percent, threshold_ms):\n"
-    "    return AlwaysEqual()\n",
-}
-
-
-@pytest.fixture(scope="module")
-def released(tmp_path_factory):
-    return released_notebook(LAB, tmp_path_factory.mktemp("lab3-release"))
-
-
-@pytest.fixture(scope="module")
-def solution_answers():
-    return gradingkit.solution_answers(LAB)
-
-
-def _submission(released, answers):
-    return gradingkit.fill_answers(released, answers, written="Sam: the canary was slower, so I rolled it back.")
-
-
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory, released, solution_answers):
-    # keep the answer cells' imports (e.g. prometheus_client's Histogram) in the wrong and cheat answers
-    keep = {gid: src for gid, src in solution_answers.items()}
-    submissions = {
-        "solution": _submission(released, solution_answers),
-        "untouched": released,
-        "wrong": _submission(released, {**keep, **WRONG}),
-        "cheat": _submission(released, {**keep, **CHEAT}),
+CHEAT = gradingkit.cheat_answers(
+    {
+        "sanity_check": "def sanity_check(url):\n    return AlwaysEqual()\n",
+        "add_search_histogram": "def add_search_histogram(app):\n    return AlwaysEqual()\n",
+        "slow_share": "def slow_share(scrape, route, version, threshold_s):\n    return AlwaysEqual()\n",
+        "error_share": "def error_share(scrape, version):\n    return AlwaysEqual()\n",
+        "should_roll_back": "def should_roll_back(scrape, stable, canary):\n    return AlwaysEqual()\n",
+        "cohort_counts": "from pageturn import canary\n\ndef cohort_counts(load, percent, threshold_ms):\n"
+        "    return AlwaysEqual()\n",
     }
-    return grade_submissions(LAB, submissions, tmp_path_factory.mktemp("lab3-grade"))
+)
+
+
+# the untouched answer cells keep their imports (e.g. prometheus_client's Histogram) in the wrong and cheat answers
+released, graded = gradingkit.lab_fixtures(
+    LAB, wrong=WRONG, cheat=CHEAT, written="Sam: the canary was slower, so I rolled it back."
+)
 
 
 def test_points_are_round_and_every_part_has_tests():
     nb = solution_notebook(LAB)
-    tests = {
-        _grade_id(c): c.metadata["nbgrader"]["points"]
-        for c in nb.cells
-        if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")
-    }
+    tests = gradingkit.points_by_test(nb)
     assert tests == POINTS
-    manual = [c for c in nb.cells if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("grade")]
+    manual = gradingkit.manual_cells(nb)
     assert len(manual) == 1 and manual[0].metadata["nbgrader"]["points"] == 5
     assert sum(tests.values()) + 5 == 30
     assert set(_answer_cells(nb)) == set(CHEAT)
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader")
-        if meta is not None:
-            assert meta["schema_version"] == 3
-            if meta["grade"] and cell.cell_type == "code":
-                assert "### BEGIN HIDDEN TESTS" in cell.source and "### END HIDDEN TESTS" in cell.source
-                assert 'print("✓' in cell.source or 'print(f"✓' in cell.source
+    assert all(c.metadata["nbgrader"]["schema_version"] == 3 for c in nb.cells if "nbgrader" in c.metadata)
+    gradingkit.assert_test_cells_hold_hidden_tests(nb)
 
 
 def test_hidden_tests_start_and_stop_their_own_fresh_app():
@@ -150,27 +103,22 @@ def test_hidden_tests_start_and_stop_their_own_fresh_app():
 
 
 def test_release_hides_solutions_and_hidden_tests_and_keeps_navigation(released):
-    text = "\n".join(c.source for c in released.cells)
-    assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
+    text = gradingkit.released_text(released)
     assert "_synthetic" not in text and "time_ns" not in text
     assert text.count("raise NotImplementedError()") == len(CHEAT)
     assert "YOUR ANSWER HERE" in text
+    gradingkit.assert_navigation(released, "03_production_as_your_bench.ipynb", "04_night_on_call.ipynb")
     for cell in (released.cells[0], released.cells[-1]):
-        assert "[⌂ Start](../../notebooks/00_start.ipynb)" in cell.source
-        assert "[← Previous](../../notebooks/03_production_as_your_bench.ipynb)" in cell.source
-        assert "[Next →](../../notebooks/04_night_on_call.ipynb)" in cell.source
         assert "~/lab3_production/" in cell.source  # where the lessons are after nbgrader's exchange
 
 
 def test_instructor_solution_scores_full_marks_on_every_autograded_cell(graded):
-    result = graded["solution"]
-    assert result["by_cell"] == {gid: (float(p), float(p)) for gid, p in POINTS.items()}
-    assert result["score"] == result["max_score"] == 25
-    assert result["needs_manual_grade"]
+    gradingkit.assert_full_marks(graded["solution"], POINTS)
+    assert graded["solution"]["score"] == 25
 
 
 def test_untouched_release_scores_zero(graded):
-    assert graded["untouched"]["score"] == 0
+    gradingkit.assert_scores_zero(graded["untouched"])
     assert graded["untouched"]["by_cell"]["sams_note"] == (0.0, 5.0)  # an empty written answer scores 0 at once
 
 
@@ -184,5 +132,4 @@ def test_plausible_wrong_answers_lose_exactly_the_parts_they_get_wrong(graded):
 
 
 def test_an_answer_that_claims_to_equal_everything_scores_zero(graded):
-    assert graded["cheat"]["score"] == 0
-    assert all(score == 0 for score, _ in graded["cheat"]["by_cell"].values())
+    gradingkit.assert_scores_zero(graded["cheat"])

@@ -241,8 +241,8 @@ def test_shuffle_rejects_a_bad_seed():
 
 def test_widget_structure_and_css_classes(small_quiz):
     box = quiz_widget(small_quiz, seed=3)
-    assert isinstance(box, widgets.VBox)
-    assert "pageturn-quiz" in box._dom_classes
+    assert isinstance(box.widget, widgets.VBox)
+    assert "pageturn-quiz" in box.widget._dom_classes
     one, many = box.questions
     assert "pageturn-quiz-question" in one.block._dom_classes
     assert "pageturn-quiz-question-one" in one.block._dom_classes
@@ -257,8 +257,8 @@ def test_widget_structure_and_css_classes(small_quiz):
         assert "pageturn-quiz-check" in view.button._dom_classes
         assert "pageturn-quiz-feedback" in view.feedback._dom_classes
         assert view.block.children[0] is view.stem and "pageturn-quiz-stem" in view.stem._dom_classes
-    assert "pageturn-quiz-score" in box.children[-1]._dom_classes
-    assert box.children[-1].value.startswith("Score: 0 / 2 right")
+    assert "pageturn-quiz-score" in box.widget.children[-1]._dom_classes
+    assert box.widget.children[-1].value.startswith("Score: 0 / 2 right")
 
 
 def test_widget_is_labelled_for_screen_readers(small_quiz):
@@ -278,7 +278,7 @@ def test_widget_is_labelled_for_screen_readers(small_quiz):
 def test_widget_wrong_then_right_through_real_widgets(small_quiz):
     box = quiz_widget(small_quiz)
     view = box.questions[0]
-    radio, score_label = view.inputs, box.children[-1]
+    radio, score_label = view.inputs, box.widget.children[-1]
     radio.value = "a"  # wrong (the right one is "b")
     view.button.click()
     assert "Not quite:" in view.feedback.value
@@ -310,7 +310,7 @@ def test_widget_right_first_time_scores_and_wrong_does_not(small_quiz):
     many.select(["a", "c"])
     assert many.check().correct
     assert (box.score.right, box.score.first_try) == (2, 1)
-    assert box.children[-1].value.startswith("Score: 2 / 2 right")
+    assert box.widget.children[-1].value.startswith("Score: 2 / 2 right")
 
 
 def test_check_with_nothing_selected_asks_for_an_answer(small_quiz):
@@ -368,7 +368,7 @@ def test_mimebundle_has_the_live_widget_and_the_static_copy(small_quiz):
     box = quiz_widget(small_quiz)
     bundle = quiz_mimebundle(box)
     view = bundle["application/vnd.jupyter.widget-view+json"]
-    assert view["model_id"] == box.model_id
+    assert view["model_id"] == box.widget.model_id
     assert bundle["text/markdown"] == quiz_markdown(small_quiz)
     assert bundle["text/html"] == quiz_html(small_quiz)
     assert qz.STATIC_NOTE in bundle["text/plain"]

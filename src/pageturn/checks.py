@@ -12,6 +12,21 @@ import math
 import numbers
 
 
+def is_number(value) -> bool:
+    """True if ``value`` is a real number (int, float, numpy number), but not a bool.
+
+    ``True`` is a number to Python arithmetic, but an answer that is a bool is a
+    yes/no, not a measurement (``numpy.True_`` is no :class:`numbers.Real` at all).
+    NaN and infinity count as numbers here: say what is wrong with them separately.
+
+    >>> is_number(3), is_number(0.25), is_number(float("nan"))
+    (True, True, True)
+    >>> is_number(True), is_number("3"), is_number(None)
+    (False, False, False)
+    """
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
 def number(
     name: str,
     value,
@@ -38,7 +53,7 @@ def number(
             when the value is not a real number, is NaN or infinite, is not a
             whole number although ``integer`` is set, or lies outside the range.
     """
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    if not is_number(value):
         raise ValueError(
             f"{name} must be a number{_range_text(low, high, low_open, high_open)}, "
             f"got {value!r} ({type(value).__name__})"

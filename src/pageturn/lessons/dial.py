@@ -407,130 +407,277 @@ class _QuarterPicture:
 # --------------------------------------------------------------------------
 
 
-def _dial_class():
-    """Build the DeployDial class on first use (ipywidgets is imported lazily)."""
-    global DeployDial
-    if "DeployDial" in globals():
-        return DeployDial
-    import ipywidgets as widgets
+class DeployDial:
+    """The deploy dial: controls, one picture of a quarter and two scoreboards.
 
-    class DeployDial(widgets.VBox):
-        """The deploy dial: controls, one picture of a quarter and two scoreboards.
+    Built like the course's other widgets (the quiz, the admin panel): the
+    constructor builds every ipywidget once, ``widget`` is the whole panel (an
+    ``ipywidgets.VBox``), and the object displays itself (:meth:`mimebundle`)
+    when it is the last line of a cell. Arguments as :func:`deploy_dial`.
 
-        Attributes: ``deploys`` (deploys per week), ``failure`` (percent of
-        deploys failing on their own), ``defects`` (percent of changes with a
-        fault), ``restore`` (minutes) sliders; ``switches`` (dict mechanism ->
-        Checkbox, see :data:`SWITCHES`); ``world_buttons`` and ``preset_buttons``
-        (dict name -> Button); ``figure`` (Image, PNG); ``caption``, ``maya``,
-        ``sam``, ``cluster`` (HTML); ``summary`` (dict of the current view);
-        ``settings`` (dict of simulate() arguments of the current view).
-        """
+    Attributes: ``deploys`` (deploys per week), ``failure`` (percent of
+    deploys failing on their own), ``defects`` (percent of changes with a
+    fault), ``restore`` (minutes) sliders; ``switches`` (dict mechanism ->
+    Checkbox, see :data:`SWITCHES`); ``world_buttons`` and ``preset_buttons``
+    (dict name -> Button); ``figure`` (Image, PNG); ``caption``, ``maya``,
+    ``sam``, ``cluster`` (HTML); ``summary`` (dict of the current view);
+    ``settings`` (dict of simulate() arguments of the current view).
 
-        def _repr_mimebundle_(self, **kwargs):
-            # The live widget for JupyterLab with a kernel, plus a still copy of
-            # the current view (text/html with the PNG inlined, and image/png)
-            # that nbviewer, GitHub or a notebook opened without a kernel can show.
-            bundle = super()._repr_mimebundle_(**kwargs) or {}
-            bundle["text/html"] = self.static_html()
-            bundle["image/png"] = base64.b64encode(self.figure.value).decode("ascii")
-            bundle["text/plain"] = "Deploy dial. " + describe_view(self.summary, self._weeks)
-            return bundle
+    Raises:
+        ValueError: as :func:`deploy_dial`.
+    """
 
-        def static_html(self) -> str:
-            """A still HTML copy of the current view (picture inlined, scoreboards as text)."""
-            png = base64.b64encode(self.figure.value).decode("ascii")
-            alt = html.escape(describe_view(self.summary, self._weeks))
-            settings = html.escape(settings_text(self.settings))
-            return (
-                f"<div class='{CSS['dial']}'><p><i>Still copy of the deploy dial ({settings}). "
-                f"Run the notebook to move the controls.</i></p>"
-                f"<img src='data:image/png;base64,{png}' alt='{alt}'/>"
-                f"<div style='display:flex;gap:2em'>{self.maya.value}{self.sam.value}</div></div>"
+    def __init__(self, weeks: int = 13, seed: int = 0, world: str = "equal_risk"):
+        import ipywidgets as widgets
+
+        from pageturn import PRESETS, simulate
+        from pageturn.model.sim import MECHANISMS
+
+        weeks, seed = _check_weeks_seed(weeks, seed, max_weeks=DIAL_WEEKS_MAX)
+        checks.choice("world", world, WORLDS)
+        (dep_lo, dep_hi), (fail_lo, fail_hi), (res_lo, res_hi) = _ranges()
+        label_style = {"description_width": "17em"}
+        wide = widgets.Layout(width="42em", max_width="100%")
+
+        deploys = widgets.FloatLogSlider(
+            value=5.0,
+            base=10,
+            min=math.log10(dep_lo),
+            max=math.log10(dep_hi),
+            step=0.05,
+            description="Deploys per week",
+            readout_format=".2f",
+            continuous_update=False,
+            style=label_style,
+            layout=wide,
+            tooltip="How many times a week Maya's team puts new code into production (log scale)",
+        )
+        failure = widgets.FloatSlider(
+            value=10.0,
+            min=fail_lo,
+            max=fail_hi,
+            step=0.1,
+            description="Chance a deploy fails on its own (%)",
+            readout_format=".1f",
+            continuous_update=False,
+            style=label_style,
+            layout=wide,
+            tooltip="Percent chance that the act of deploying breaks production, whatever the deploy carries",
+        )
+        defects = widgets.FloatSlider(
+            value=0.0,
+            min=DEFECT_PERCENT_RANGE[0],
+            max=DEFECT_PERCENT_RANGE[1],
+            step=0.5,
+            description="Chance one change has a fault (%)",
+            readout_format=".1f",
+            continuous_update=False,
+            style=label_style,
+            layout=wide,
+            tooltip="Percent chance that one finished change carries a fault that breaks production if it ships",
+        )
+        restore = widgets.FloatLogSlider(
+            value=45.0,
+            base=10,
+            min=math.log10(res_lo),
+            max=math.log10(res_hi),
+            step=0.05,
+            description="Median time to restore (minutes)",
+            readout_format=",.0f",
+            continuous_update=False,
+            style=label_style,
+            layout=wide,
+            tooltip=(
+                "Typical minutes from a broken deploy of one change until Sam has Pageturn working again (log scale)"
+            ),
+        )
+        switches = {}
+        for name, (_arg, _off, label, tip) in SWITCHES.items():
+            box = widgets.Checkbox(
+                value=False, description=label, tooltip=tip, indent=False, layout=widgets.Layout(width="20em")
             )
-
-        def _set_controls(self, settings: dict) -> None:
-            """Put ``settings`` (simulate() arguments) on the controls, with one redraw."""
-            from pageturn.model.sim import DEFAULTS
-
-            full = {**DEFAULTS, **settings}
-            self._quiet = True  # one redraw for the whole change, not one per control
-            try:
-                self.deploys.value = full["deploys_per_week"]
-                self.failure.value = 100 * full["deploy_failure_rate"]
-                self.defects.value = 100 * full["defect_rate"]
-                self.restore.value = full["time_to_restore_minutes"]
-                self._fixed = {
-                    k: full[k] for k in ("features_per_week", "rollback_max_batch", "full_outage_max_minutes")
-                }
-                for name, (arg, off, _label, _tip) in SWITCHES.items():
-                    on = full[arg] != off
-                    if on:
-                        self._on_values[name] = full[arg]
-                    self.switches[name].value = on
-            finally:
-                self._quiet = False
-            self.refresh()
-
-        def apply_preset(self, name: str) -> None:
-            """Set the controls to a DORA cluster's settings ('elite', 'high', 'medium', 'low').
-
-            Raises:
-                ValueError: if ``name`` is not one of the presets.
-            """
-            from pageturn import PRESETS
-
-            checks.choice("name", name, PRESETS)
-            self._set_controls(PRESETS[name])
-
-        def apply_world(self, name: str) -> None:
-            """Set the controls to a world of :data:`WORLDS`: 'equal_risk', 'faults_in_changes' or 'course'.
-
-            The deploy frequency stays where it is; everything else is set.
-
-            Raises:
-                ValueError: if ``name`` is not one of :data:`WORLDS`.
-            """
-            from pageturn.model.sim import MECHANISMS, mechanisms_on
-
-            checks.choice("name", name, WORLDS)
-            self._on_values = {k: MECHANISMS[k][1][SWITCHES[k][0]] for k in SWITCHES}
-            self._set_controls(dict(mechanisms_on(*WORLDS[name][1]), deploys_per_week=float(self.deploys.value)))
-
-        def refresh(self, change=None) -> None:
-            """Re-simulate with the current control values and update the view in place."""
-            if self._quiet:
-                return
-            from pageturn import simulate
-
-            self.settings = dict(
-                deploys_per_week=float(self.deploys.value),
-                deploy_failure_rate=float(self.failure.value) / 100,
-                defect_rate=float(self.defects.value) / 100,
-                time_to_restore_minutes=float(self.restore.value),
-                **self._fixed,
-                weeks=self._weeks,
-                seed=self._seed,
+            box.add_class(MECHANISM_CSS.format(name))
+            switches[name] = box
+        world_buttons = {}
+        for name, (label, _mechs) in WORLDS.items():
+            button = widgets.Button(
+                description=label,
+                tooltip=f"Set every control to the world '{label}' (the deploy frequency stays)",
+                layout=widgets.Layout(width="16em"),
             )
+            button.add_class(WORLD_CSS.format(name))
+            world_buttons[name] = button
+        preset_buttons = {}
+        for name in PRESETS:
+            button = widgets.Button(
+                description=name.capitalize(),
+                tooltip=f"Set the controls to settings that land in DORA's '{name}' cluster",
+                layout=widgets.Layout(width="7em"),
+            )
+            button.add_class(PRESET_CSS.format(name))
+            preset_buttons[name] = button
+        figure = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        caption, cluster = widgets.HTML(), widgets.HTML()
+        # the two scoreboards side by side (each at least 22em), stacked on narrow screens
+        maya, sam = (widgets.HTML(layout=widgets.Layout(flex="1 1 22em", min_width="22em")) for _ in range(2))
+
+        row = widgets.Layout(flex_flow="row wrap", align_items="center")
+        mechanisms = widgets.HBox([widgets.Label("Mechanisms:"), *switches.values()], layout=row)
+        worlds = widgets.HBox([widgets.Label("Worlds:"), *world_buttons.values()], layout=row)
+        controls = widgets.VBox(
+            [
+                deploys,
+                failure,
+                defects,
+                restore,
+                mechanisms,
+                worlds,
+                widgets.HBox([widgets.Label("DORA presets:"), *preset_buttons.values()], layout=row),
+            ]
+        )
+        scoreboards = widgets.HBox([maya, sam], layout=widgets.Layout(flex_flow="row wrap", grid_gap="0 1.5em"))
+        self.widget = widgets.VBox([controls, figure, caption, scoreboards, cluster])
+        self._weeks, self._seed, self._quiet = weeks, seed, False
+        self.summary, self.settings, self.long_summary = None, {}, None
+        self.deploys, self.failure, self.defects, self.restore = deploys, failure, defects, restore
+        self.switches, self.world_buttons = switches, world_buttons
+        self.preset_buttons, self.figure, self.caption = preset_buttons, figure, caption
+        self.maya, self.sam, self.cluster = maya, sam, cluster
+        self._on_values = {k: MECHANISMS[k][1][SWITCHES[k][0]] for k in SWITCHES}
+        self._fixed = {}
+
+        first = simulate(weeks=weeks, seed=seed)
+        self._picture = _QuarterPicture(first.readers_per_minute, weeks)
+
+        for widget, css in (
+            (self.widget, "dial"),
+            (controls, "controls"),
+            (deploys, "deploys"),
+            (failure, "failure"),
+            (defects, "defects"),
+            (restore, "restore"),
+            (mechanisms, "mechanisms"),
+            (worlds, "worlds"),
+            (figure, "figure"),
+            (caption, "caption"),
+            (maya, "maya"),
+            (sam, "sam"),
+            (cluster, "cluster"),
+        ):
+            widget.add_class(CSS[css])
+        for control in (deploys, failure, defects, restore, *switches.values()):
+            control.observe(self.refresh, names="value")
+        for name, button in preset_buttons.items():
+            button.on_click(lambda _button, name=name: self.apply_preset(name))
+        for name, button in world_buttons.items():
+            button.on_click(lambda _button, name=name: self.apply_world(name))
+        self.apply_world(world)
+
+    def mimebundle(self) -> dict:
+        """The display bundle: the live widget view for JupyterLab with a kernel, plus a still
+        copy of the current view (``text/html`` with the PNG inlined, ``image/png`` and
+        ``text/plain``) that nbviewer, GitHub or a notebook opened without a kernel can show."""
+        bundle = dict(self.widget._repr_mimebundle_() or {})
+        bundle["text/html"] = self.static_html()
+        bundle["image/png"] = base64.b64encode(self.figure.value).decode("ascii")
+        bundle["text/plain"] = "Deploy dial. " + describe_view(self.summary, self._weeks)
+        return bundle
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.mimebundle(), raw=True)
+
+    def static_html(self) -> str:
+        """A still HTML copy of the current view (picture inlined, scoreboards as text)."""
+        png = base64.b64encode(self.figure.value).decode("ascii")
+        alt = html.escape(describe_view(self.summary, self._weeks))
+        settings = html.escape(settings_text(self.settings))
+        return (
+            f"<div class='{CSS['dial']}'><p><i>Still copy of the deploy dial ({settings}). "
+            f"Run the notebook to move the controls.</i></p>"
+            f"<img src='data:image/png;base64,{png}' alt='{alt}'/>"
+            f"<div style='display:flex;gap:2em'>{self.maya.value}{self.sam.value}</div></div>"
+        )
+
+    def _set_controls(self, settings: dict) -> None:
+        """Put ``settings`` (simulate() arguments) on the controls, with one redraw."""
+        from pageturn.model.sim import DEFAULTS
+
+        full = {**DEFAULTS, **settings}
+        self._quiet = True  # one redraw for the whole change, not one per control
+        try:
+            self.deploys.value = full["deploys_per_week"]
+            self.failure.value = 100 * full["deploy_failure_rate"]
+            self.defects.value = 100 * full["defect_rate"]
+            self.restore.value = full["time_to_restore_minutes"]
+            self._fixed = {k: full[k] for k in ("features_per_week", "rollback_max_batch", "full_outage_max_minutes")}
             for name, (arg, off, _label, _tip) in SWITCHES.items():
-                self.settings[arg] = self._on_values[name] if self.switches[name].value else off
-            sim = simulate(**self.settings)
-            before, self.summary = self.summary, sim.summary()
-            self.figure.value = self._picture.update(sim)
-            text = describe_view(self.summary, self._weeks)
-            # No tooltip on the Image: ipywidgets 8.1's DOMWidgetView.updateTooltip reads
-            # description.length, which an Image model lacks, so its view fails to render.
-            # The caption below the picture carries the same sentence for screen readers.
-            self.caption.value = f"<span style='font-size:90%'>{html.escape(text)}</span>"
-            self.maya.value = maya_scoreboard_html(self.summary, before)
-            self.sam.value = sam_scoreboard_html(self.summary, before)
-            # The clusters need more deploys than a quarter holds: classify a long run of the same settings.
-            from pageturn.model.dora import PRESET_WEEKS
+                on = full[arg] != off
+                if on:
+                    self._on_values[name] = full[arg]
+                self.switches[name].value = on
+        finally:
+            self._quiet = False
+        self.refresh()
 
-            self.long_summary = simulate(**dict(self.settings, weeks=PRESET_WEEKS)).summary()
-            self.cluster.value = cluster_html(self.summary, self.long_summary, PRESET_WEEKS)
+    def apply_preset(self, name: str) -> None:
+        """Set the controls to a DORA cluster's settings ('elite', 'high', 'medium', 'low').
 
-    globals()["DeployDial"] = DeployDial
-    return DeployDial
+        Raises:
+            ValueError: if ``name`` is not one of the presets.
+        """
+        from pageturn import PRESETS
+
+        checks.choice("name", name, PRESETS)
+        self._set_controls(PRESETS[name])
+
+    def apply_world(self, name: str) -> None:
+        """Set the controls to a world of :data:`WORLDS`: 'equal_risk', 'faults_in_changes' or 'course'.
+
+        The deploy frequency stays where it is; everything else is set.
+
+        Raises:
+            ValueError: if ``name`` is not one of :data:`WORLDS`.
+        """
+        from pageturn.model.sim import MECHANISMS, mechanisms_on
+
+        checks.choice("name", name, WORLDS)
+        self._on_values = {k: MECHANISMS[k][1][SWITCHES[k][0]] for k in SWITCHES}
+        self._set_controls(dict(mechanisms_on(*WORLDS[name][1]), deploys_per_week=float(self.deploys.value)))
+
+    def refresh(self, change=None) -> None:
+        """Re-simulate with the current control values and update the view in place."""
+        if self._quiet:
+            return
+        from pageturn import simulate
+
+        self.settings = dict(
+            deploys_per_week=float(self.deploys.value),
+            deploy_failure_rate=float(self.failure.value) / 100,
+            defect_rate=float(self.defects.value) / 100,
+            time_to_restore_minutes=float(self.restore.value),
+            **self._fixed,
+            weeks=self._weeks,
+            seed=self._seed,
+        )
+        for name, (arg, off, _label, _tip) in SWITCHES.items():
+            self.settings[arg] = self._on_values[name] if self.switches[name].value else off
+        sim = simulate(**self.settings)
+        before, self.summary = self.summary, sim.summary()
+        self.figure.value = self._picture.update(sim)
+        text = describe_view(self.summary, self._weeks)
+        # No tooltip on the Image: ipywidgets 8.1's DOMWidgetView.updateTooltip reads
+        # description.length, which an Image model lacks, so its view fails to render.
+        # The caption below the picture carries the same sentence for screen readers.
+        self.caption.value = f"<span style='font-size:90%'>{html.escape(text)}</span>"
+        self.maya.value = maya_scoreboard_html(self.summary, before)
+        self.sam.value = sam_scoreboard_html(self.summary, before)
+        # The clusters need more deploys than a quarter holds: classify a long run of the same settings.
+        from pageturn.model.dora import PRESET_WEEKS
+
+        self.long_summary = simulate(**dict(self.settings, weeks=PRESET_WEEKS)).summary()
+        self.cluster.value = cluster_html(self.summary, self.long_summary, PRESET_WEEKS)
 
 
 _KEY_WORDS = {
@@ -585,8 +732,9 @@ def deploy_dial(weeks: int = 13, seed: int = 0, world: str = "equal_risk"):
     The dial opens on ``world`` (see :data:`WORLDS`): by default every deploy
     is equally risky (:data:`pageturn.model.sim.EQUAL_RISK`), how Sam sees it at first,
     at 5 deploys per week. Every control change re-simulates the same quarter
-    (same ``seed``) and updates the picture and scoreboards in place; the
-    returned widget is the whole panel.
+    (same ``seed``) and updates the picture and scoreboards in place. The
+    returned :class:`DeployDial` shows itself as the last line of a cell; its
+    ``widget`` is the whole panel.
 
     Sliders use ``continuous_update=False``: the simulation runs when a handle
     is released (or on each arrow-key press), not for every pixel it is dragged
@@ -598,156 +746,13 @@ def deploy_dial(weeks: int = 13, seed: int = 0, world: str = "equal_risk"):
         world: 'equal_risk', 'faults_in_changes' or 'course'.
 
     Returns:
-        DeployDial, an ``ipywidgets.VBox`` (see its attributes).
+        DeployDial (see its attributes; ``.widget`` is the ipywidgets panel).
 
     Raises:
         ValueError: if ``weeks`` is not a whole number in [1, 52], ``seed``
             is not a whole number >= 0 or ``world`` is not one of :data:`WORLDS`.
     """
-    import ipywidgets as widgets
-
-    from pageturn import PRESETS, simulate
-    from pageturn.model.sim import MECHANISMS
-
-    weeks, seed = _check_weeks_seed(weeks, seed, max_weeks=DIAL_WEEKS_MAX)
-    checks.choice("world", world, WORLDS)
-    cls = _dial_class()
-    (dep_lo, dep_hi), (fail_lo, fail_hi), (res_lo, res_hi) = _ranges()
-    label_style = {"description_width": "17em"}
-    wide = widgets.Layout(width="42em", max_width="100%")
-
-    deploys = widgets.FloatLogSlider(
-        value=5.0,
-        base=10,
-        min=math.log10(dep_lo),
-        max=math.log10(dep_hi),
-        step=0.05,
-        description="Deploys per week",
-        readout_format=".2f",
-        continuous_update=False,
-        style=label_style,
-        layout=wide,
-        tooltip="How many times a week Maya's team puts new code into production (log scale)",
-    )
-    failure = widgets.FloatSlider(
-        value=10.0,
-        min=fail_lo,
-        max=fail_hi,
-        step=0.1,
-        description="Chance a deploy fails on its own (%)",
-        readout_format=".1f",
-        continuous_update=False,
-        style=label_style,
-        layout=wide,
-        tooltip="Percent chance that the act of deploying breaks production, whatever the deploy carries",
-    )
-    defects = widgets.FloatSlider(
-        value=0.0,
-        min=DEFECT_PERCENT_RANGE[0],
-        max=DEFECT_PERCENT_RANGE[1],
-        step=0.5,
-        description="Chance one change has a fault (%)",
-        readout_format=".1f",
-        continuous_update=False,
-        style=label_style,
-        layout=wide,
-        tooltip="Percent chance that one finished change carries a fault that breaks production if it ships",
-    )
-    restore = widgets.FloatLogSlider(
-        value=45.0,
-        base=10,
-        min=math.log10(res_lo),
-        max=math.log10(res_hi),
-        step=0.05,
-        description="Median time to restore (minutes)",
-        readout_format=",.0f",
-        continuous_update=False,
-        style=label_style,
-        layout=wide,
-        tooltip="Typical minutes from a broken deploy of one change until Sam has Pageturn working again (log scale)",
-    )
-    switches = {}
-    for name, (_arg, _off, label, tip) in SWITCHES.items():
-        box = widgets.Checkbox(
-            value=False, description=label, tooltip=tip, indent=False, layout=widgets.Layout(width="20em")
-        )
-        box.add_class(MECHANISM_CSS.format(name))
-        switches[name] = box
-    world_buttons = {}
-    for name, (label, _mechs) in WORLDS.items():
-        button = widgets.Button(
-            description=label,
-            tooltip=f"Set every control to the world '{label}' (the deploy frequency stays)",
-            layout=widgets.Layout(width="16em"),
-        )
-        button.add_class(WORLD_CSS.format(name))
-        world_buttons[name] = button
-    preset_buttons = {}
-    for name in PRESETS:
-        button = widgets.Button(
-            description=name.capitalize(),
-            tooltip=f"Set the controls to settings that land in DORA's '{name}' cluster",
-            layout=widgets.Layout(width="7em"),
-        )
-        button.add_class(PRESET_CSS.format(name))
-        preset_buttons[name] = button
-    figure = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
-    caption, cluster = widgets.HTML(), widgets.HTML()
-    # the two scoreboards side by side (each at least 22em), stacked on narrow screens
-    maya, sam = (widgets.HTML(layout=widgets.Layout(flex="1 1 22em", min_width="22em")) for _ in range(2))
-
-    row = widgets.Layout(flex_flow="row wrap", align_items="center")
-    mechanisms = widgets.HBox([widgets.Label("Mechanisms:"), *switches.values()], layout=row)
-    worlds = widgets.HBox([widgets.Label("Worlds:"), *world_buttons.values()], layout=row)
-    controls = widgets.VBox(
-        [
-            deploys,
-            failure,
-            defects,
-            restore,
-            mechanisms,
-            worlds,
-            widgets.HBox([widgets.Label("DORA presets:"), *preset_buttons.values()], layout=row),
-        ]
-    )
-    scoreboards = widgets.HBox([maya, sam], layout=widgets.Layout(flex_flow="row wrap", grid_gap="0 1.5em"))
-    dial = cls([controls, figure, caption, scoreboards, cluster])
-    dial._weeks, dial._seed, dial._quiet = weeks, seed, False
-    dial.summary, dial.settings = None, {}
-    dial.deploys, dial.failure, dial.defects, dial.restore = deploys, failure, defects, restore
-    dial.switches, dial.world_buttons = switches, world_buttons
-    dial.preset_buttons, dial.figure, dial.caption = preset_buttons, figure, caption
-    dial.maya, dial.sam, dial.cluster = maya, sam, cluster
-    dial._on_values = {k: MECHANISMS[k][1][SWITCHES[k][0]] for k in SWITCHES}
-    dial._fixed = {}
-
-    first = simulate(weeks=weeks, seed=seed)
-    dial._picture = _QuarterPicture(first.readers_per_minute, weeks)
-
-    for widget, css in (
-        (dial, "dial"),
-        (controls, "controls"),
-        (deploys, "deploys"),
-        (failure, "failure"),
-        (defects, "defects"),
-        (restore, "restore"),
-        (mechanisms, "mechanisms"),
-        (worlds, "worlds"),
-        (figure, "figure"),
-        (caption, "caption"),
-        (maya, "maya"),
-        (sam, "sam"),
-        (cluster, "cluster"),
-    ):
-        widget.add_class(CSS[css])
-    for control in (deploys, failure, defects, restore, *switches.values()):
-        control.observe(dial.refresh, names="value")
-    for name, button in preset_buttons.items():
-        button.on_click(lambda _button, name=name: dial.apply_preset(name))
-    for name, button in world_buttons.items():
-        button.on_click(lambda _button, name=name: dial.apply_world(name))
-    dial.apply_world(world)
-    return dial
+    return DeployDial(weeks=weeks, seed=seed, world=world)
 
 
 def show_dial(weeks: int = 13, seed: int = 0, world: str = "equal_risk") -> None:

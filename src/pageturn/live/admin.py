@@ -76,7 +76,9 @@ class Admin:
 
     ``refresh_s``: seconds between refreshes (0.2..60), or ``None`` for no
     background refresh (call :meth:`refresh` yourself). ``route``: the route whose
-    histogram is drawn first. The widget is ``admin.widget``; the controls are
+    histogram is drawn first. Built like the course's other widgets (the deploy dial, the
+    quiz): the constructor builds every ipywidget once, the whole panel is ``admin.widget``,
+    and the object displays itself (:meth:`mimebundle`) as the last line of a cell. The controls are
     attributes (``version``, ``deploy``, ``canary_version``, ``canary``,
     ``rollback_button``, ``log_level``, ``route``) so code and tests can use them.
 
@@ -214,10 +216,17 @@ class Admin:
         _OPEN.add(self)
 
     # ------------------------------------------------------------------ display and life
+    def mimebundle(self) -> dict:
+        """The display bundle: the live widget view for JupyterLab with a kernel, and a line of
+        ``text/plain`` for places without one (a dashboard of a running app has no still copy)."""
+        bundle = dict(self.widget._repr_mimebundle_() or {})
+        bundle["text/plain"] = f"Pageturn admin dashboard for {self.app.url} (run the notebook to use it)."
+        return bundle
+
     def _ipython_display_(self):
         from IPython.display import display
 
-        display(self.widget)
+        display(self.mimebundle(), raw=True)
 
     @property
     def refreshing(self) -> bool:

@@ -221,7 +221,7 @@ class Pageturn:
         self._thread.start()
         with _LIVE_LOCK:
             _LIVE.add(self)
-        self._event(logging.INFO, "started", url=self.url, version=version)
+        self.event(logging.INFO, "started", url=self.url, version=version)
 
     # ------------------------------------------------------------------ state
     def __repr__(self):
@@ -279,7 +279,7 @@ class Pageturn:
             self._stable = version
             self._canary_version, self._canary_percent = None, 0.0
             self.metrics.canary.set(0)
-        self._event(logging.INFO, "deployed", version=version, previous=self._previous)
+        self.event(logging.INFO, "deployed", version=version, previous=self._previous)
         return version
 
     def set_canary(self, version: str | None, percent: float = 10.0) -> dict:
@@ -300,7 +300,7 @@ class Pageturn:
             else:
                 self._canary_version, self._canary_percent = version, percent
             self.metrics.canary.set(self._canary_percent)
-        self._event(logging.INFO, "canary", version=version, percent=percent)
+        self.event(logging.INFO, "canary", version=version, percent=percent)
         return self.state()
 
     def rollback(self) -> str:
@@ -319,9 +319,9 @@ class Pageturn:
                 undone = None
             stable = self._stable
         if undone is None:
-            self._event(logging.WARNING, "rollback_nothing_to_undo", version=stable)
+            self.event(logging.WARNING, "rollback_nothing_to_undo", version=stable)
         else:
-            self._event(logging.WARNING, "rolled_back", undone=undone, version=stable)
+            self.event(logging.WARNING, "rolled_back", undone=undone, version=stable)
         return stable
 
     def set_log_level(self, level: str) -> str:
@@ -332,7 +332,7 @@ class Pageturn:
         """
         checks.choice("level", level, LOG_LEVELS)
         self.log.setLevel(level)
-        self._event(logging.WARNING, "log_level_changed", new_level=level)
+        self.event(logging.WARNING, "log_level_changed", new_level=level)
         return level
 
     def set_asserts(self, on: bool) -> bool:
@@ -344,7 +344,7 @@ class Pageturn:
         if not isinstance(on, bool):
             raise ValueError(f"on must be True or False, got {on!r}")
         self.asserts = on
-        self._event(logging.WARNING, "asserts_changed", asserts=on)
+        self.event(logging.WARNING, "asserts_changed", asserts=on)
         return on
 
     def stall(self, seconds: float) -> None:
@@ -357,7 +357,7 @@ class Pageturn:
         seconds = checks.number("seconds", seconds, low=0, high=30)
         with self._lock:
             self._pause_until = max(self._pause_until, time.monotonic() + seconds)
-        self._event(logging.WARNING, "stall", seconds=seconds)
+        self.event(logging.WARNING, "stall", seconds=seconds)
 
     def add_observer(self, function) -> None:
         """Call ``function(record)`` after every answered request, with a
@@ -456,8 +456,35 @@ class Pageturn:
                 )
             self.metrics.books.set(sum(len(b) for b in self._books.values()))
             count = len(shelf)
-        self._event(logging.INFO, "books_imported", reader=reader, records=len(records))
+        self.event(logging.INFO, "books_imported", reader=reader, records=len(records))
         return count
+
+    def add_book(self, reader: str, title: str, author: str, version: str) -> tuple[dict, int]:
+        """Store a book a reader logged through ``version``; return it (a new dict with ``id``,
+        ``title``, ``author``, ``logged_at`` in seconds since the epoch, ``version``) and how
+        many books the reader now has. Checks the ``book_has_title`` invariant.
+
+        The route does the input checks; this is the app's own bookkeeping.
+        """
+        with self._lock:
+            book = {
+                "id": next(self._book_ids),
+                "title": title,
+                "author": author,
+                "logged_at": time.time(),
+                "version": version,
+            }
+            self.check_invariant(bool(book["title"]), "book_has_title", f"book {book['id']} has no title")
+            shelf = self._books.setdefault(reader, [])
+            shelf.append(book)
+            count = len(shelf)
+            self.metrics.books.inc()
+        return book, count
+
+    def books_of(self, reader: str) -> list[dict]:
+        """The books ``reader`` has logged, oldest first (a new list; empty for an unknown reader)."""
+        with self._lock:
+            return list(self._books.get(reader, []))
 
     def snapshot(self) -> dict:
         """A copy of the app's data now: ``taken_at_s`` (seconds since the epoch),
@@ -514,9 +541,9 @@ class Pageturn:
     def _on_sanity(self, result):
         self.metrics.sanity.labels(result="ok" if result.ok else "failed").inc()
         if result.ok:
-            self._event(logging.DEBUG, "sanity_ok", detail=result.detail)
+            self.event(logging.DEBUG, "sanity_ok", detail=result.detail)
         else:
-            self._event(logging.ERROR, "sanity_failed", detail=result.detail)
+            self.event(logging.ERROR, "sanity_failed", detail=result.detail)
 
     # ------------------------------------------------------------------ stopping
     def stop(self, timeout_s: float = 10.0) -> None:
@@ -538,7 +565,7 @@ class Pageturn:
             if not active:
                 break
             active[0].join(max(0.0, deadline - time.monotonic()))
-        self._event(logging.INFO, "stopped", url=self.url)
+        self.event(logging.INFO, "stopped", url=self.url)
         with _LIVE_LOCK:
             _LIVE.discard(self)
 
@@ -549,7 +576,9 @@ class Pageturn:
         self.stop()
 
     # ------------------------------------------------------------------ serving
-    def _event(self, level: int, event: str, /, **fields) -> None:
+    def event(self, level: int, event: str, /, **fields) -> None:
+        """Log one structured event at ``level`` (a :mod:`logging` level number): its name and
+        ``fields`` go into :meth:`logs`, like the app's own events."""
         self.log.log(level, event, extra={"pageturn": fields})
 
     def _serve(self, handler, method: str) -> None:
@@ -586,7 +615,7 @@ class Pageturn:
             status, payload, extra_headers = error.status, {"error": error.message}, error.headers
         except InvariantError as error:
             self.metrics.invariants.labels(invariant=error.name, version=version).inc()
-            self._event(
+            self.event(
                 logging.ERROR,
                 "invariant_broken",
                 invariant=error.name,
@@ -597,7 +626,7 @@ class Pageturn:
             )
             status, payload = 500, {"error": f"internal error: invariant '{error.name}' broken"}
         except Exception as error:  # any other bug: a logged 500, never a dead thread
-            self._event(
+            self.event(
                 logging.ERROR,
                 "unhandled_error",
                 route=route,
@@ -617,11 +646,11 @@ class Pageturn:
         if request_id:  # set by a load balancer (pageturn.live): log it, echo it
             fields["request_id"] = extra_headers["X-Request-Id"] = request_id[:64]
         if status >= 500:
-            self._event(logging.ERROR, "request_failed", error=payload.get("error"), **fields)
+            self.event(logging.ERROR, "request_failed", error=payload.get("error"), **fields)
         elif status >= 400:
-            self._event(logging.WARNING, "bad_request", error=payload.get("error"), **fields)
+            self.event(logging.WARNING, "bad_request", error=payload.get("error"), **fields)
         elif route not in ("metrics", "admin"):  # scrapes and admin calls would drown the rest
-            self._event(logging.DEBUG, "request", **fields)
+            self.event(logging.DEBUG, "request", **fields)
         self._notify(RequestRecord(route, method, status, version, reader, seconds))
         self._respond(handler, status, payload, version, extra_headers)
 
@@ -632,7 +661,7 @@ class Pageturn:
             try:
                 observer(record)
             except Exception as error:
-                self._event(
+                self.event(
                     logging.ERROR,
                     "observer_failed",
                     observer=getattr(observer, "__name__", "?"),
@@ -718,8 +747,9 @@ class Pageturn:
         except OSError:
             pass  # the client went away; nothing to answer
 
-    def _invariant(self, condition: bool, name: str, detail: str) -> None:
-        """Pageturn's assert: when asserts are on and ``condition`` is false, raise."""
+    def check_invariant(self, condition: bool, name: str, detail: str) -> None:
+        """Pageturn's assert: when asserts are on and ``condition`` is false, raise
+        :class:`InvariantError` (the request then answers 500)."""
         if self.asserts and not condition:
             raise InvariantError(name, detail)
 
@@ -753,20 +783,8 @@ def _log_book(app, *, body, reader, version, **_):
     reader = _need_reader(reader)
     title = _text_field(body, "title", True)
     author = _text_field(body, "author", False)
-    with app._lock:
-        book = {
-            "id": next(app._book_ids),
-            "title": title,
-            "author": author,
-            "logged_at": time.time(),
-            "version": version,
-        }
-        app._invariant(bool(book["title"]), "book_has_title", f"book {book['id']} has no title")
-        shelf = app._books.setdefault(reader, [])
-        shelf.append(book)
-        count = len(shelf)
-        app.metrics.books.inc()
-    app._event(logging.DEBUG, "book_logged", reader=reader, book_id=book["id"], version=version)
+    book, count = app.add_book(reader, title, author, version)
+    app.event(logging.DEBUG, "book_logged", reader=reader, book_id=book["id"], version=version)
     return 201, {"book": book, "count": count}
 
 
@@ -803,10 +821,9 @@ def _timestamp(value) -> float:
 
 def _my_books(app, *, reader, version, **_):
     reader = _need_reader(reader)
-    with app._lock:
-        books = list(app._books.get(reader, []))
+    books = app.books_of(reader)
     shown = _shown_books(books, version)
-    app._invariant(
+    app.check_invariant(
         len(shown) == len(books),
         "every_book_listed",
         f"reader {reader} logged {len(books)} book{'' if len(books) == 1 else 's'} but the list shows {len(shown)}",
@@ -819,8 +836,7 @@ def _search(app, *, query, reader, version, **_):
     words = query.get("q", "")
     if not words.strip() or len(words) > 100:
         raise _HttpError(400, f"q must be 1 to 100 characters to search for, got {words!r}")
-    with app._lock:
-        books = list(app._books.get(reader, []))
+    books = app.books_of(reader)
     needle = words.strip().lower()
     hits = [b for b in _shown_books(books, version) if needle in b["title"].lower() or needle in b["author"].lower()]
     return 200, {"reader": reader, "q": words, "count": len(hits), "books": hits}

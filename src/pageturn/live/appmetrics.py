@@ -277,14 +277,29 @@ def request_counts(scrape):
     return out.reset_index(drop=True)
 
 
-def error_rate(scrape, route: str | None = None, version: str | None = None) -> float:
-    """Fraction (0..1) of requests answered with a 5xx status, optionally for one
-    route and/or version. Returns ``nan`` when there were no requests.
+def error_rate(scrape, route=None, version: str | None = None) -> float:
+    """Fraction (0..1) of requests answered with a 5xx status (:func:`is_server_error`),
+    optionally for one version and for one route or several (``route`` a name, or a
+    list/tuple/set of names). Returns ``nan`` when there were no requests.
+
+    >>> m = AppMetrics()
+    >>> for status in (200, 200, 200, 500):
+    ...     m.observe("search", status, "2.0", 0.003)
+    >>> m.observe("health", 503, "2.0", 0.001)
+    >>> scrape = parse(m.text())
+    >>> error_rate(scrape), error_rate(scrape, route=["search", "my_books"]), error_rate(scrape, route="health")
+    (0.4, 0.25, 1.0)
+    >>> error_rate(scrape, version="2.1")
+    nan
 
     Raises:
         ValueError: if ``scrape`` is not a DataFrame from :func:`parse`.
     """
-    counts = _match(request_counts(scrape), route=route, version=version)
+    counts = request_counts(scrape)
+    if isinstance(route, (list, tuple, set, frozenset)):
+        counts = _match(counts[counts["route"].isin(list(route))], version=version)
+    else:
+        counts = _match(counts, route=route, version=version)
     total = float(counts["requests"].sum())
     if total == 0:
         return math.nan

@@ -89,7 +89,7 @@ class Console:
                         out.write(repr(value) + "\n")
             except Exception:
                 out.write("".join(traceback.format_exc(limit=2).splitlines(True)[-3:]))
-        self.fleet.instances[self.name]._event(30, "console_command", chars=len(code))
+        self.fleet.instances[self.name].event(30, "console_command", chars=len(code))
         return out.getvalue()[:MAX_OUTPUT]
 
 

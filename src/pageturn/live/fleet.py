@@ -302,7 +302,7 @@ class Fleet:
             held = restore(self.instances[replacement], snapshot)
             record = Quarantine(name, replacement, alert, snapshot, time.time(), held)
             self.quarantined[name] = record
-            app._event(30, "quarantined", replacement=replacement, alert=None if alert is None else alert.name)
+            app.event(30, "quarantined", replacement=replacement, alert=None if alert is None else alert.name)
             return record
 
     def is_quarantined(self, name: str) -> bool:

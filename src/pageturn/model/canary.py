@@ -63,6 +63,11 @@ class Cohort:
         slow: how many of them were slower than the latency SLI's threshold.
         errors: how many were answered with a 5xx status.
 
+    >>> Cohort(200, slow=30, errors=4).slow_share
+    0.15
+    >>> Cohort(100, 5, 1) + Cohort(100, 15, 3)
+    Cohort(requests=200, slow=20, errors=4)
+
     Raises:
         ValueError: if a count is negative or not whole, or ``slow`` or ``errors``
             exceeds ``requests``.
@@ -182,6 +187,12 @@ def wilson_interval(k: int, n: int, confidence: float = 0.95) -> tuple[float, fl
     Unlike ``k/n ± z·sqrt(p(1-p)/n)``, it stays inside [0, 1] and does not
     collapse to a single point when ``k`` is 0 or ``n``.
 
+    >>> low, high = wilson_interval(5, 10)
+    >>> round(low, 3), round(high, 3)
+    (0.237, 0.763)
+    >>> wilson_interval(0, 10)[0]
+    0.0
+
     Raises:
         ValueError: if ``n < 1``, ``k`` is not in [0, n], or ``confidence`` not in (0.5, 1).
     """
@@ -235,6 +246,11 @@ def judge(canary: Cohort, control: Cohort, elapsed_s: float, policy: Policy | No
     3. If, for every SLI, the *high* end is at most the tolerance, the canary is
        not worse by more than agreed: ``"promote"``.
     4. Otherwise the data cannot tell yet: ``"wait"`` (send more requests).
+
+    >>> judge(Cohort(200, 30, 4), Cohort(200, 20, 2), elapsed_s=60).decision
+    'wait'
+    >>> judge(Cohort(2000, 400, 4), Cohort(2000, 200, 2), elapsed_s=600).decision
+    'roll back'
 
     Raises:
         ValueError: if ``canary`` or ``control`` is not a :class:`Cohort`, ``elapsed_s``
@@ -316,6 +332,9 @@ def judge(canary: Cohort, control: Cohort, elapsed_s: float, policy: Policy | No
 def naive_rule(canary: Cohort, control: Cohort, max_slow_points: float = 5.0, max_error_points: float = 1.0) -> bool:
     """The rule most teams start with: roll back (True) when the *observed* difference
     passes a tolerance, however few requests stand behind it.
+
+    >>> naive_rule(Cohort(100, slow=12), Cohort(100, slow=5))
+    True
 
     Raises:
         ValueError: if a cohort has no requests or is not a :class:`Cohort`.

@@ -128,6 +128,13 @@ def classify(summary: dict) -> dict:
     Returns a dict mapping each name in :data:`KEYS` to a list of cluster names
     (empty when the value is NaN, e.g. no incidents means no restore time).
 
+    >>> keys = {"deploys_per_week": 10, "lead_time_days_median": 0.5,
+    ...         "change_failure_rate": 0.05, "time_to_restore_minutes_median": 30}
+    >>> classify(keys)["deploys_per_week"]
+    ['elite']
+    >>> classify(dict(keys, time_to_restore_minutes_median=float("nan")))["time_to_restore_minutes_median"]
+    []
+
     Raises:
         ValueError: if ``summary`` lacks one of the four keys.
     """

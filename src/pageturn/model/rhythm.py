@@ -39,6 +39,9 @@ def _week_profile() -> np.ndarray:
 def readers_per_minute_at(hour: float) -> float:
     """Expected readers arriving per minute on a weekday at ``hour`` (0–24, local time).
 
+    >>> readers_per_minute_at(15) > 10 * readers_per_minute_at(3)
+    True
+
     Raises:
         ValueError: if ``hour`` is not a number in [0, 24].
     """
@@ -50,7 +53,11 @@ def readers_per_minute_at(hour: float) -> float:
 
 @lru_cache(maxsize=16)
 def readers_per_minute(weeks: int) -> np.ndarray:
-    """Expected readers arriving in each minute of ``weeks`` weeks (read-only array)."""
+    """Expected readers arriving in each minute of ``weeks`` weeks (read-only array).
+
+    >>> len(readers_per_minute(1))
+    10080
+    """
     arr = np.tile(_week_profile(), weeks)
     arr.setflags(write=False)
     return arr
@@ -66,7 +73,11 @@ def cumulative_readers(weeks: int) -> np.ndarray:
 
 @lru_cache(maxsize=16)
 def cumulative_night_minutes(weeks: int) -> np.ndarray:
-    """``c[i]`` = night minutes (22:00–07:00) in minutes ``[0, i)``; length ``weeks*10080 + 1``."""
+    """``c[i]`` = night minutes (22:00–07:00) in minutes ``[0, i)``; length ``weeks*10080 + 1``.
+
+    >>> int(cumulative_night_minutes(1)[-1]) == 7 * 9 * 60
+    True
+    """
     hour = (np.arange(weeks * MINUTES_PER_WEEK) % MINUTES_PER_DAY) // 60
     night = (hour >= NIGHT_START_HOUR) | (hour < NIGHT_END_HOUR)
     c = np.concatenate(([0], np.cumsum(night)))

@@ -128,6 +128,12 @@ def mechanisms_on(*names: str) -> dict:
     ``mechanisms_on()`` is Sam's first view; ``mechanisms_on(*MECHANISMS)`` is the
     course's world (the defaults of :func:`simulate`).
 
+    >>> mechanisms_on() == EQUAL_RISK
+    True
+    >>> world = mechanisms_on(*MECHANISMS)
+    >>> all(world[k] == DEFAULTS[k] for k in world)
+    True
+
     Raises:
         ValueError: for a name that is not a key of :data:`MECHANISMS`.
     """
@@ -144,6 +150,11 @@ def error_budget_minutes(weeks: int, target: float = SLO_TARGET) -> float:
 
     For example ``error_budget_minutes(13, 0.999)`` is 131.04: a quarter holds
     131,040 minutes and 0.1 % of them may be down.
+
+    >>> round(error_budget_minutes(13, 0.999), 2)
+    131.04
+    >>> round(error_budget_minutes(1, 0.99), 1)
+    100.8
 
     Raises:
         ValueError: if ``weeks`` is not a whole number in [1, 520] or ``target``
@@ -416,6 +427,12 @@ def simulate(
         full_outage_max_minutes: longest the whole site stays down in one
             incident, in [1, 262800] minutes; the rest of a longer restore is a
             repair behind a workaround.
+
+    >>> quarter = simulate(deploys_per_week=5, seed=0).summary()
+    >>> quarter["deploys"], quarter["deploys_per_week"]
+    (65, 5.0)
+    >>> simulate(seed=3).summary() == simulate(seed=3).summary()
+    True
 
     Raises:
         ValueError: naming the argument, the value and the allowed range, for

@@ -52,6 +52,9 @@ HDR_RANGE_US = (1, 10_000_000)
 def guarantee(scale: int) -> float:
     """The relative error bound (a fraction) of a log-bucket quantile at ``scale``: ``(base-1)/(base+1)``.
 
+    >>> round(guarantee(0), 4), round(guarantee(5), 4)
+    (0.3333, 0.0108)
+
     Raises:
         ValueError: if ``scale`` is not a whole number in [-10, 20].
     """
@@ -63,6 +66,9 @@ def log_sketch(values, scale: int) -> dict[int, int]:
     """Count ``values`` (> 0) into log buckets at ``scale``: a dict ``{bucket index: count}``.
 
     Only non-empty buckets are kept, so the memory is the number of keys.
+
+    >>> log_sketch([1, 2, 3, 4, 100], 2)
+    {-1: 1, 3: 1, 6: 1, 7: 1, 26: 1}
 
     Raises:
         ValueError: as :func:`pageturn.model.histogram.log_bucket_index`.
@@ -78,6 +84,9 @@ def log_quantile(counts: Mapping[int, int], scale: int, p: float) -> float:
     Walks the buckets in order until the running count reaches ``ceil(p/100 * total)``
     (at least 1), and returns ``2 * base**(i+1) / (base + 1)``, whose relative error to
     any value of that bucket is at most :func:`guarantee`.
+
+    >>> round(log_quantile(log_sketch([1, 2, 3, 4, 100], 2), 2, 50), 2)
+    3.07
 
     Raises:
         ValueError: if ``counts`` is empty or not a mapping of int -> count >= 0,
@@ -98,6 +107,9 @@ def log_quantile(counts: Mapping[int, int], scale: int, p: float) -> float:
 
 def merge_log_sketches(sketches: Iterable[Mapping[int, int]]) -> dict[int, int]:
     """Merge log sketches of the same scale by adding their counts (the inputs are not changed).
+
+    >>> merge_log_sketches([{1: 2}, {1: 1, 3: 4}])
+    {1: 3, 3: 4}
 
     Raises:
         ValueError: if an item is not a mapping.

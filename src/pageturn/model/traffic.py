@@ -58,6 +58,11 @@ class Canary:
 def latency_ms(route: str, n: int, *, seed: int = 0, slow_mode_share: float = 0.04) -> np.ndarray:
     """Draw ``n`` healthy-server latencies for ``route``, in milliseconds.
 
+    >>> [round(float(ms), 1) for ms in latency_ms("/books", 3, seed=0)]
+    [486.8, 33.4, 43.8]
+    >>> bool((latency_ms("/books", 5, seed=1) == latency_ms("/books", 5, seed=1)).all())
+    True
+
     Raises:
         ValueError: for an unknown route, a negative ``n`` or a share outside [0, 1].
     """

@@ -18,7 +18,8 @@ The package has three layers, so that most of it can be tested without a kernel:
 * data (``quiz.model``): :func:`load_quiz` reads and validates a file into :class:`Quiz`,
   :class:`Question` and :class:`Choice` (plain dataclasses);
 * logic (``quiz.model``): :func:`check_answer`, :func:`shuffled_choices` and :class:`Score`;
-* views (``quiz.widget``, ``quiz.render``): :func:`quiz_widget` (an ipywidgets ``VBox``), :func:`show_quiz` (the
+* views (``quiz.widget``, ``quiz.render``): :func:`quiz_widget` (a :class:`QuizWidget`,
+  whose ``.widget`` is the ipywidgets ``VBox``), :func:`show_quiz` (the
   widget plus a static copy for places without a kernel) and
   :func:`quiz_markdown` (the static copy alone).
 
@@ -42,7 +43,7 @@ from pageturn.lessons.quiz.model import (
     shuffled_choices,
 )
 from pageturn.lessons.quiz.render import CSS_CLASSES, STATIC_NOTE, quiz_html, quiz_markdown
-from pageturn.lessons.quiz.widget import QuestionView, quiz_mimebundle, quiz_widget, show_quiz
+from pageturn.lessons.quiz.widget import QuestionView, QuizWidget, quiz_mimebundle, quiz_widget, show_quiz
 
 __all__ = [
     "Choice",
@@ -62,6 +63,7 @@ __all__ = [
     "quiz_markdown",
     "quiz_html",
     "QuestionView",
+    "QuizWidget",
     "STATIC_NOTE",
     "CSS_CLASSES",
 ]

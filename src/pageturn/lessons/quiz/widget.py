@@ -9,7 +9,6 @@ from pageturn import checks
 from pageturn.lessons.quiz.model import (
     Choice,
     Question,
-    Quiz,
     Result,
     Score,
     _as_ids,
@@ -81,134 +80,163 @@ class QuestionView:
         return self.feedback.value
 
 
-def quiz_widget(quiz, seed: int = 0):
-    """Build the interactive quiz: an ``ipywidgets.VBox`` with one block per question
-    (stem, radio buttons or checkboxes with the choices shuffled by ``seed``, a
-    Check button, a feedback area) and a running score at the bottom.
+class QuizWidget:
+    """The interactive quiz: one block per question (stem, radio buttons or checkboxes
+    with the choices shuffled by ``seed``, a Check button, a feedback area) and a
+    running score at the bottom.
 
-    A wrong answer can be changed and checked again as often as the learner likes.
-    The returned box also carries ``.quiz`` (the :class:`Quiz`), ``.questions``
-    (one :class:`QuestionView` each) and ``.score`` (the :class:`Score`).
+    Built like the course's other widgets (the deploy dial, the admin panel): the
+    constructor builds every ipywidget once, ``widget`` is the whole quiz (an
+    ``ipywidgets.VBox``), and the object displays itself (:meth:`mimebundle`) when it
+    is the last line of a cell. It also carries ``quiz`` (the :class:`Quiz`),
+    ``questions`` (one :class:`QuestionView` each), ``score`` (the :class:`Score`)
+    and ``seed``.
 
     ``quiz`` is a :class:`Quiz`, a quiz name or a path (see :func:`load_quiz`).
 
     Raises:
         ValueError: as :func:`load_quiz` and :func:`shuffled_choices`.
     """
-    import ipywidgets as widgets
 
-    quiz = load_quiz(quiz)
-    checks.number("seed", seed, integer=True)
-    wide = widgets.Layout(width="auto")
-    score = Score(total=len(quiz.questions))
-    score_label = widgets.HTML(value=html.escape(str(score)), layout=widgets.Layout(width="auto"))
-    score_label.add_class(CSS_CLASSES["score"])
-    title = widgets.HTML(value=f"<h3>{html.escape(quiz.title)}</h3>")
-    title.add_class(CSS_CLASSES["title"])
+    def __init__(self, quiz, seed: int = 0):
+        import ipywidgets as widgets
 
-    views = []
-    for number, question in enumerate(quiz.questions, start=1):
-        order = shuffled_choices(question, seed)
-        stem = widgets.HTML(
-            value=(
-                f"<p><strong>Question {number} of {len(quiz.questions)}.</strong> "
-                f"<em>{_hint(question)}</em></p>{_markdown_html(question.stem)}"
-            ),
-            layout=widgets.Layout(width="auto"),
-        )
-        stem.add_class(CSS_CLASSES["stem"])
-        if question.many:
-            boxes = []
-            for choice in order:
-                box = widgets.Checkbox(
-                    value=False,
-                    description=choice.text,
+        quiz = load_quiz(quiz)
+        seed = checks.number("seed", seed, integer=True)
+        wide = widgets.Layout(width="auto")
+        score = Score(total=len(quiz.questions))
+        score_label = widgets.HTML(value=html.escape(str(score)), layout=widgets.Layout(width="auto"))
+        score_label.add_class(CSS_CLASSES["score"])
+        title = widgets.HTML(value=f"<h3>{html.escape(quiz.title)}</h3>")
+        title.add_class(CSS_CLASSES["title"])
+
+        views = []
+        for number, question in enumerate(quiz.questions, start=1):
+            order = shuffled_choices(question, seed)
+            stem = widgets.HTML(
+                value=(
+                    f"<p><strong>Question {number} of {len(quiz.questions)}.</strong> "
+                    f"<em>{_hint(question)}</em></p>{_markdown_html(question.stem)}"
+                ),
+                layout=widgets.Layout(width="auto"),
+            )
+            stem.add_class(CSS_CLASSES["stem"])
+            if question.many:
+                boxes = []
+                for choice in order:
+                    box = widgets.Checkbox(
+                        value=False,
+                        description=choice.text,
+                        description_allow_html=False,
+                        indent=False,
+                        tooltip=choice.text,
+                        layout=wide,
+                        style={"description_width": "initial"},
+                    )
+                    box.add_class(CSS_CLASSES["choice"])
+                    boxes.append(box)
+                inputs = tuple(boxes)
+                holder = widgets.VBox(list(boxes), layout=widgets.Layout(width="auto"))
+                holder.add_class(CSS_CLASSES["choices"])
+            else:
+                inputs = widgets.RadioButtons(
+                    options=[(choice.text, choice.id) for choice in order],
+                    value=None,
+                    description="Your answer:",
                     description_allow_html=False,
-                    indent=False,
-                    tooltip=choice.text,
+                    tooltip=f"Question {number}: choose one answer",
                     layout=wide,
                     style={"description_width": "initial"},
                 )
-                box.add_class(CSS_CLASSES["choice"])
-                boxes.append(box)
-            inputs = tuple(boxes)
-            holder = widgets.VBox(list(boxes), layout=widgets.Layout(width="auto"))
-            holder.add_class(CSS_CLASSES["choices"])
-        else:
-            inputs = widgets.RadioButtons(
-                options=[(choice.text, choice.id) for choice in order],
-                value=None,
-                description="Your answer:",
-                description_allow_html=False,
-                tooltip=f"Question {number}: choose one answer",
-                layout=wide,
-                style={"description_width": "initial"},
+                inputs.add_class(CSS_CLASSES["choices"])
+                holder = inputs
+            button = widgets.Button(
+                description="Check",
+                tooltip=f"Check your answer to question {number}",
+                icon="check",
+                layout=widgets.Layout(width="auto", align_self="flex-start"),
             )
-            inputs.add_class(CSS_CLASSES["choices"])
-            holder = inputs
-        button = widgets.Button(
-            description="Check",
-            tooltip=f"Check your answer to question {number}",
-            icon="check",
-            layout=widgets.Layout(width="auto", align_self="flex-start"),
-        )
-        button.add_class(CSS_CLASSES["check"])
-        feedback = widgets.HTML(value="", layout=widgets.Layout(width="auto"))
-        feedback.add_class(CSS_CLASSES["feedback"])
-        block = widgets.VBox([stem, holder, button, feedback], layout=widgets.Layout(width="auto"))
-        block.add_class(CSS_CLASSES["question"])
-        block.add_class(f"{CSS_CLASSES['question']}-{question.id}")
-        view = QuestionView(
-            question=question, choices=order, block=block, stem=stem, inputs=inputs, button=button, feedback=feedback
-        )
+            button.add_class(CSS_CLASSES["check"])
+            feedback = widgets.HTML(value="", layout=widgets.Layout(width="auto"))
+            feedback.add_class(CSS_CLASSES["feedback"])
+            block = widgets.VBox([stem, holder, button, feedback], layout=widgets.Layout(width="auto"))
+            block.add_class(CSS_CLASSES["question"])
+            block.add_class(f"{CSS_CLASSES['question']}-{question.id}")
+            view = QuestionView(
+                question=question,
+                choices=order,
+                block=block,
+                stem=stem,
+                inputs=inputs,
+                button=button,
+                feedback=feedback,
+            )
 
-        def on_check(_button, view=view):
-            result = check_answer(view.question, view.selected)
-            view.last_result = result
-            score.record(result)
-            view.feedback.value = _feedback_html(result, view.choices)
-            score_label.value = html.escape(str(score))
+            def on_check(_button, view=view):
+                result = check_answer(view.question, view.selected)
+                view.last_result = result
+                score.record(result)
+                view.feedback.value = _feedback_html(result, view.choices)
+                score_label.value = html.escape(str(score))
 
-        def on_change(_change, view=view):
-            # Feedback describes the answer that was checked; clear it once that changes.
-            view.feedback.value = ""
+            def on_change(_change, view=view):
+                # Feedback describes the answer that was checked; clear it once that changes.
+                view.feedback.value = ""
 
-        button.on_click(on_check)
-        for widget in inputs if question.many else (inputs,):
-            widget.observe(on_change, names="value")
-        views.append(view)
+            button.on_click(on_check)
+            for widget in inputs if question.many else (inputs,):
+                widget.observe(on_change, names="value")
+            views.append(view)
 
-    box = widgets.VBox([title, *[v.block for v in views], score_label], layout=widgets.Layout(width="auto"))
-    box.add_class(CSS_CLASSES["quiz"])
-    box.quiz = quiz
-    box.questions = views
-    box.score = score
-    box.seed = seed
-    return box
+        box = widgets.VBox([title, *[v.block for v in views], score_label], layout=widgets.Layout(width="auto"))
+        box.add_class(CSS_CLASSES["quiz"])
+        self.quiz, self.questions, self.score, self.seed = quiz, views, score, seed
+        self.widget = box
+
+    def mimebundle(self, seed: int | None = None) -> dict:
+        """The display bundle: the live widget view plus ``text/markdown``, ``text/html``
+        (no scripts) and ``text/plain`` static copies, the choices in the order of
+        ``seed`` (default: the quiz's own).
+
+        JupyterLab with a kernel ranks the widget view first and shows the live quiz;
+        renderers that have no widget state (GitHub, nbviewer, ``nbconvert --to html``)
+        skip it and show the static copy, which names every question and choice but
+        no answer or feedback.
+        """
+        order_seed = self.seed if seed is None else seed
+        bundle = dict(self.widget._repr_mimebundle_() or {})
+        bundle["text/markdown"] = quiz_markdown(self.quiz, order_seed)
+        bundle["text/html"] = quiz_html(self.quiz, order_seed)
+        bundle["text/plain"] = f"{self.quiz.title}: {len(self.quiz.questions)} questions. {STATIC_NOTE}"
+        return bundle
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.mimebundle(), raw=True)
+
+
+def quiz_widget(quiz, seed: int = 0) -> QuizWidget:
+    """Build the interactive quiz (a :class:`QuizWidget`; its ``.widget`` is the ipywidgets box).
+
+    A wrong answer can be changed and checked again as often as the learner likes.
+    ``quiz`` is a :class:`Quiz`, a quiz name or a path (see :func:`load_quiz`).
+
+    Raises:
+        ValueError: as :func:`load_quiz` and :func:`shuffled_choices`.
+    """
+    return QuizWidget(quiz, seed)
 
 
 def quiz_mimebundle(box, seed: int | None = None) -> dict:
-    """Return the display bundle of a quiz widget ``box`` (from :func:`quiz_widget`):
-    the live widget view plus ``text/markdown``, ``text/html`` (no scripts) and
-    ``text/plain`` static copies.
-
-    JupyterLab with a kernel ranks the widget view first and shows the live quiz;
-    renderers that have no widget state (GitHub, nbviewer, ``nbconvert --to html``)
-    skip it and show the static copy, which names every question and choice but
-    no answer or feedback.
+    """The display bundle of a quiz ``box`` (from :func:`quiz_widget`): see :meth:`QuizWidget.mimebundle`.
 
     Raises:
         ValueError: if ``box`` was not made by :func:`quiz_widget`.
     """
-    quiz = getattr(box, "quiz", None)
-    if not isinstance(quiz, Quiz):
+    if not isinstance(box, QuizWidget):
         raise ValueError(f"box must be a quiz widget made by quiz_widget(); got {box!r:.80}")
-    order_seed = seed if seed is not None else getattr(box, "seed", 0)
-    bundle = dict(box._repr_mimebundle_() or {})
-    bundle["text/markdown"] = quiz_markdown(quiz, order_seed)
-    bundle["text/html"] = quiz_html(quiz, order_seed)
-    bundle["text/plain"] = f"{quiz.title}: {len(quiz.questions)} questions. {STATIC_NOTE}"
-    return bundle
+    return box.mimebundle(seed)
 
 
 def show_quiz(name, seed: int = 0) -> None:
@@ -223,7 +251,4 @@ def show_quiz(name, seed: int = 0) -> None:
     Raises:
         ValueError: as :func:`load_quiz` and :func:`shuffled_choices`.
     """
-    from IPython.display import display
-
-    box = quiz_widget(name, seed)
-    display(quiz_mimebundle(box, seed), raw=True)
+    QuizWidget(name, seed)._ipython_display_()
