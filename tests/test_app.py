@@ -518,3 +518,26 @@ def test_start_on_a_chosen_free_port():
         assert call(handle, "GET", "/health")[0] == 200
     finally:
         handle.stop()
+
+
+def test_each_version_lists_books_as_its_description_says():
+    import random
+
+    from pageturn.live import versions
+
+    books = [
+        {"id": 1, "logged_at": 100.0, "title": "A"},
+        {"id": 2, "logged_at": "1970-01-01T00:05:00", "title": "B"},  # imported: its date came as text (300 s)
+        {"id": 3, "logged_at": 200.0, "title": "C"},
+    ]
+    assert [b["id"] for b in versions.shown_books(books, "2.0")] == [1, 2, 3]  # oldest first
+    assert [b["id"] for b in versions.shown_books(books, "2.1.1")] == [2, 3, 1]  # newest first, text dates read
+    numeric = [b for b in books if b["id"] != 2]
+    assert [b["id"] for b in versions.shown_books(numeric, "2.1")] == [3, 1]
+    assert [b["id"] for b in versions.shown_books(numeric, "2.1-bad")] == [1]  # the newest is left out
+    assert set(versions.VERSIONS) == set(versions.SPEED)
+    rng = random.Random(0)
+    assert versions.service_seconds("admin", "2.0", None, rng) == 0.0
+    slow = [versions.service_seconds("my_books", "2.1-bad", f"r{i}", rng) for i in range(400)]
+    share = sum(s > 0.02 for s in slow) / len(slow)
+    assert 0.3 < share < 0.5  # "adds about 40 ms for about 40 % of readers"

@@ -2,7 +2,9 @@
 
 Small modules, each named for what it holds:
 
-* :mod:`pageturn.live.app` - the app: routes, versions, a canary, fault switches;
+* :mod:`pageturn.live.app` - the app's server: start, stop, canary routing, metrics, logs, hooks;
+* :mod:`pageturn.live.routes` - what each URL does, and how a bad request is answered;
+* :mod:`pageturn.live.versions` - the versions and what is true of each (speed, list order, bugs);
 * :mod:`pageturn.live.serving` - the threaded HTTP server that tracks requests in flight;
 * :mod:`pageturn.live.appmetrics` - the app's Prometheus metrics and how to read a scrape;
 * :mod:`pageturn.live.client` - the one HTTP client;

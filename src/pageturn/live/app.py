@@ -10,7 +10,7 @@ Start it, use it, look inside it, change it while it runs, stop it::
     pt.rollback()
     pt.stop()
 
-Routes (JSON in, JSON out; every answer carries an ``X-Pageturn-Version`` header):
+Routes (:mod:`pageturn.live.routes`; JSON in, JSON out; every answer carries an ``X-Pageturn-Version`` header):
 
 * ``POST /books`` - log a book: ``{"reader": "ana", "title": "...", "author": "..."}`` → 201;
 * ``GET /books?reader=ana`` - list my books → 200;
@@ -23,7 +23,7 @@ Routes (JSON in, JSON out; every answer carries an ``X-Pageturn-Version`` header
 
 Bad requests get a 4xx answer ``{"error": "..."}`` that says what was expected.
 
-Versions (:data:`VERSIONS`): ``"2.0"`` (the current release), ``"2.1"`` (a good
+Versions (:data:`VERSIONS`, :mod:`pageturn.live.versions`): ``"2.0"`` (the current release), ``"2.1"`` (a good
 new release) and ``"2.1-bad"`` (a faulty build of 2.1: its list of my books
 leaves out the newest book, and its new cover lookup adds about 40 ms for
 about 40 % of readers on ``/books`` and ``/search``).
@@ -56,26 +56,14 @@ import traceback
 import urllib.parse
 
 from pageturn import checks, lifecycle
+from pageturn.live import routes, versions
 from pageturn.live.serving import TrackedServer
+from pageturn.live.versions import VERSIONS  # noqa: F401 - app.VERSIONS, as admin and fleet read it
 from pageturn.model.canary import reader_slot
 
-#: The versions Pageturn can run, with what is true of each.
-VERSIONS = {
-    "2.0": "the current release",
-    "2.1": "the new release: 'newest first' order, a little faster",
-    "2.1-bad": "a faulty build of 2.1: leaves the newest book out of my list, "
-    "and its cover lookup adds about 40 ms for about 40 % of readers",
-    "2.1.1": "2.1 with a fix: sorts imported books whose logged_at came as text (an ISO date)",
-}
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 HOST = "127.0.0.1"
 
-#: Typical service time per route in seconds (before jitter).
-_BASE_S = {"log_book": 0.004, "my_books": 0.003, "search": 0.005, "health": 0.0005}
-_SPEED = {"2.0": 1.0, "2.1": 0.85, "2.1-bad": 0.85, "2.1.1": 0.85}
-_SLOW_COVER_S = 0.040
-_SLOW_COVER_PERCENT = 40.0
-_MAX_BODY_BYTES = 10_000
 _INSTANCES = itertools.count(1)
 _LIVE: set = set()
 _LIVE_LOCK = threading.Lock()
@@ -96,14 +84,6 @@ class RequestRecord:
     version: str
     reader: str | None
     seconds: float
-
-
-class _HttpError(Exception):
-    def __init__(self, status: int, message: str, headers=None):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.headers = headers or {}
 
 
 class InvariantError(AssertionError):
@@ -435,8 +415,8 @@ class Pageturn:
             ValueError: if ``reader`` is not a valid reader id or a record has no title.
         """
         try:
-            reader = _check_reader(reader)
-        except _HttpError as error:
+            reader = routes.check_reader(reader)
+        except routes.HttpError as error:
             raise ValueError(error.message) from None
         records = list(records)
         for record in records:
@@ -593,10 +573,10 @@ class Pageturn:
         try:
             if function is None:
                 if allowed:
-                    raise _HttpError(
+                    raise routes.HttpError(
                         405, f"{parts.path} accepts {', '.join(allowed)}, not {method}", {"Allow": ", ".join(allowed)}
                     )
-                raise _HttpError(
+                raise routes.HttpError(
                     404,
                     f"no route {parts.path}; try POST /books, GET /books?reader=ID, "
                     "GET /search?reader=ID&q=WORDS, GET /health, GET /metrics",
@@ -604,14 +584,14 @@ class Pageturn:
             body = self._read_body(handler) if method == "POST" else {}
             if route.startswith("admin") or "X-Pageturn-Version" in handler.headers:
                 if not secrets.compare_digest(handler.headers.get("X-Admin-Token", ""), self.admin_token):
-                    raise _HttpError(403, "admin routes and version pinning need the X-Admin-Token header")
+                    raise routes.HttpError(403, "admin routes and version pinning need the X-Admin-Token header")
             reader = query.get("reader", body.get("reader") if isinstance(body, dict) else None)
             if reader is not None:
-                reader = _check_reader(reader)
+                reader = routes.check_reader(reader)
             version = self._pick_version(reader, handler.headers.get("X-Pageturn-Version"))
             self._simulate_work(route, version, reader)
             status, payload = function(self, query=query, body=body, reader=reader, version=version)
-        except _HttpError as error:
+        except routes.HttpError as error:
             status, payload, extra_headers = error.status, {"error": error.message}, error.headers
         except InvariantError as error:
             self.metrics.invariants.labels(invariant=error.name, version=version).inc()
@@ -669,7 +649,7 @@ class Pageturn:
                 )
 
     def _route(self, path: str, method: str):
-        table = _ROUTES.get(path)
+        table = routes.ROUTES.get(path)
         if table is None:
             return "unknown", None, []
         if method not in table:
@@ -682,18 +662,18 @@ class Pageturn:
         try:
             length = int(length or 0)
         except ValueError:
-            raise _HttpError(400, f"Content-Length must be a whole number, got {length!r}") from None
-        if length > _MAX_BODY_BYTES:
-            raise _HttpError(413, f"body too large: {length} bytes, at most {_MAX_BODY_BYTES} bytes")
+            raise routes.HttpError(400, f"Content-Length must be a whole number, got {length!r}") from None
+        if length > routes.MAX_BODY_BYTES:
+            raise routes.HttpError(413, f"body too large: {length} bytes, at most {routes.MAX_BODY_BYTES} bytes")
         raw = handler.rfile.read(length) if length else b""
         if not raw:
             return {}
         try:
             body = json.loads(raw.decode("utf-8"))
         except (ValueError, UnicodeDecodeError):
-            raise _HttpError(400, 'body must be JSON, e.g. {"reader": "ana", "title": "Dune"}') from None
+            raise routes.HttpError(400, 'body must be JSON, e.g. {"reader": "ana", "title": "Dune"}') from None
         if not isinstance(body, dict):
-            raise _HttpError(400, f"body must be a JSON object, got {type(body).__name__}")
+            raise routes.HttpError(400, f"body must be a JSON object, got {type(body).__name__}")
         return body
 
     def _pick_version(self, reader, pinned):
@@ -702,24 +682,14 @@ class Pageturn:
         with self._lock:
             live = [self._stable] + ([self._canary_version] if self._canary_version else [])
         if pinned not in live:
-            raise _HttpError(
+            raise routes.HttpError(
                 400, f"X-Pageturn-Version must be a version serving now ({', '.join(live)}), got {pinned!r}"
             )
         return pinned
 
     def _simulate_work(self, route, version, reader) -> None:
-        base = _BASE_S.get(route)
-        if base is None:
-            return
         with self._lock:
-            seconds = base * _SPEED[version] * self._rng.lognormvariate(0.0, 0.3)
-            if (
-                version == "2.1-bad"
-                and route in ("my_books", "search")
-                and reader is not None
-                and reader_slot(reader, "covers") < _SLOW_COVER_PERCENT
-            ):
-                seconds += _SLOW_COVER_S * self._rng.lognormvariate(0.0, 0.2)
+            seconds = versions.service_seconds(route, version, reader, self._rng)
         time.sleep(seconds)
 
     def _wait_if_paused(self) -> None:
@@ -752,148 +722,6 @@ class Pageturn:
         :class:`InvariantError` (the request then answers 500)."""
         if self.asserts and not condition:
             raise InvariantError(name, detail)
-
-
-# ---------------------------------------------------------------------- route functions
-def _check_reader(reader) -> str:
-    if not isinstance(reader, str) or not 1 <= len(reader) <= 64 or not all(c.isalnum() or c in "-_." for c in reader):
-        raise _HttpError(400, f"reader must be 1 to 64 letters, digits, '-', '_' or '.', got {reader!r}")
-    return reader
-
-
-def _text_field(body, name, required, limit=200):
-    value = body.get(name)
-    if value is None and not required:
-        return ""
-    if not isinstance(value, str) or (required and not value.strip()):
-        raise _HttpError(400, f"{name} must be a non-empty string, got {value!r}")
-    value = value.strip()
-    if len(value) > limit:
-        raise _HttpError(400, f"{name} must be at most {limit} characters, got {len(value)}")
-    return value
-
-
-def _need_reader(reader):
-    if reader is None:
-        raise _HttpError(400, 'reader is missing: add ?reader=ID (or "reader" in the JSON body)')
-    return reader
-
-
-def _log_book(app, *, body, reader, version, **_):
-    reader = _need_reader(reader)
-    title = _text_field(body, "title", True)
-    author = _text_field(body, "author", False)
-    book, count = app.add_book(reader, title, author, version)
-    app.event(logging.DEBUG, "book_logged", reader=reader, book_id=book["id"], version=version)
-    return 201, {"book": book, "count": count}
-
-
-def _shown_books(books, version):
-    if version == "2.0":
-        return list(books)  # oldest first
-    if version == "2.1.1":  # the fix: an imported book may carry its date as ISO text
-        newest_first = sorted(books, key=lambda b: (_timestamp(b["logged_at"]), b["id"]), reverse=True)
-        return newest_first
-    newest_first = sorted(books, key=lambda b: (b["logged_at"], b["id"]), reverse=True)
-    if version == "2.1-bad":
-        return newest_first[1:]  # the bug: an off-by-one skips the newest book
-    return newest_first
-
-
-def _timestamp(value) -> float:
-    """``logged_at`` as seconds since the epoch: a number as it is, ISO text parsed (UTC if
-    no zone), None as 0 (the oldest).
-
-    Raises:
-        ValueError: for text that is not an ISO date.
-    """
-    if value is None:  # no date at all: sorts as the oldest
-        return 0.0
-    if isinstance(value, str):
-        import datetime
-
-        moment = datetime.datetime.fromisoformat(value)
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=datetime.UTC)
-        return moment.timestamp()
-    return float(value)
-
-
-def _my_books(app, *, reader, version, **_):
-    reader = _need_reader(reader)
-    books = app.books_of(reader)
-    shown = _shown_books(books, version)
-    app.check_invariant(
-        len(shown) == len(books),
-        "every_book_listed",
-        f"reader {reader} logged {len(books)} book{'' if len(books) == 1 else 's'} but the list shows {len(shown)}",
-    )
-    return 200, {"reader": reader, "count": len(shown), "books": shown}
-
-
-def _search(app, *, query, reader, version, **_):
-    reader = _need_reader(reader)
-    words = query.get("q", "")
-    if not words.strip() or len(words) > 100:
-        raise _HttpError(400, f"q must be 1 to 100 characters to search for, got {words!r}")
-    books = app.books_of(reader)
-    needle = words.strip().lower()
-    hits = [b for b in _shown_books(books, version) if needle in b["title"].lower() or needle in b["author"].lower()]
-    return 200, {"reader": reader, "q": words, "count": len(hits), "books": hits}
-
-
-def _health(app, **_):
-    state = app.state()
-    return 200, {
-        "status": "ok",
-        "version": state["version"],
-        "canary_version": state["canary_version"],
-        "canary_percent": state["canary_percent"],
-    }
-
-
-def _metrics(app, **_):
-    return 200, app.metrics.text()
-
-
-def _admin_state(app, **_):
-    return 200, app.state()
-
-
-def _admin_logs(app, *, query, **_):
-    last = query.get("last", "50")
-    if not last.isdigit() or not 1 <= int(last) <= 10_000:
-        raise _HttpError(400, f"last must be a whole number from 1 to 10000, got {last!r}")
-    return 200, {"events": app.log_events(last=int(last))}
-
-
-def _admin_call(function, *names):
-    def route(app, *, body, **_):
-        try:
-            args = [body[name] if name in body else _missing(name) for name in names]
-            return 200, {"result": function(app, *args), "state": app.state()}
-        except ValueError as error:
-            raise _HttpError(400, str(error)) from None
-
-    return route
-
-
-def _missing(name):
-    raise _HttpError(400, f"{name} is missing from the JSON body")
-
-
-_ROUTES = {
-    "/books": {"POST": ("log_book", _log_book), "GET": ("my_books", _my_books)},
-    "/search": {"GET": ("search", _search)},
-    "/health": {"GET": ("health", _health)},
-    "/metrics": {"GET": ("metrics", _metrics)},
-    "/admin/state": {"GET": ("admin", _admin_state)},
-    "/admin/logs": {"GET": ("admin", _admin_logs)},
-    "/admin/version": {"POST": ("admin", _admin_call(Pageturn.set_version, "version"))},
-    "/admin/canary": {"POST": ("admin", _admin_call(Pageturn.set_canary, "version", "percent"))},
-    "/admin/loglevel": {"POST": ("admin", _admin_call(Pageturn.set_log_level, "level"))},
-    "/admin/rollback": {"POST": ("admin", _admin_call(Pageturn.rollback))},
-}
 
 
 # ---------------------------------------------------------------------- start / stop
