@@ -62,7 +62,8 @@ class BudgetedExecute(Execute):
         if self.fork_kernels and km is None:
             from pageturn.grading.sanitize import test_imports
 
-            if fork_server(test_imports(nb)):
+            running = _SERVER.get("proc") is not None and _SERVER["proc"].poll() is None
+            if running or fork_server(test_imports(nb)):
                 self.kernel_manager_class = ForkedKernelManager
                 self.shutdown_kernel = "immediate"  # the outputs are in; a forked kernel has nothing to save
         try:
@@ -197,9 +198,57 @@ def fork_server(modules=()) -> str | None:
 
 
 try:
+    from jupyter_client.asynchronous import AsyncKernelClient as _AsyncKC
     from jupyter_client.manager import AsyncKernelManager as _AsyncKM
 except ImportError:  # pragma: no cover
-    _AsyncKM = object
+    _AsyncKM = _AsyncKC = object
+from traitlets import DottedObjectName, Type  # noqa: E402
+
+
+class ForkedKernelClient(_AsyncKC):
+    """jupyter_client's kernel client, with a shorter wait once the kernel has answered.
+
+    jupyter_client's ``wait_for_ready`` asks for ``kernel_info`` until the reply comes and
+    IOPub is seen to work, then drains IOPub until it has been quiet for 0.2 s: a fixed 0.2 s
+    for every kernel, as long as a forked kernel takes to start. Here the drain stops after 10 ms
+    of quiet; a late start-up message does no harm, as nbclient only reads the outputs whose
+    parent is the cell it runs.
+    """
+
+    async def wait_for_ready(self, timeout=None):
+        """Return once the kernel answers ``kernel_info`` and IOPub works.
+
+        Raises:
+            RuntimeError: when the kernel dies first, or after ``timeout`` seconds.
+        """
+        import time
+        from queue import Empty
+
+        abs_timeout = time.time() + (float("inf") if timeout is None else timeout)
+        while True:
+            self.kernel_info()
+            try:
+                msg = await self.shell_channel.get_msg(timeout=1)
+            except Empty:
+                pass
+            else:
+                if msg["msg_type"] == "kernel_info_reply":
+                    try:
+                        await self.iopub_channel.get_msg(timeout=0.2)
+                    except Empty:
+                        pass  # IOPub not connected yet: ask again
+                    else:
+                        self._handle_kernel_info_reply(msg)
+                        break
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.time() > abs_timeout:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+        while True:
+            try:
+                await self.iopub_channel.get_msg(timeout=0.01)
+            except Empty:
+                break
 
 
 class ForkedKernelManager(_AsyncKM):
@@ -208,6 +257,9 @@ class ForkedKernelManager(_AsyncKM):
     jupyter_client starts, interrupts, restarts and kills the client process as if it were
     the kernel; the server makes each kernel a fresh child that no other notebook touched.
     """
+
+    client_class = DottedObjectName("pageturn.grading.execute.ForkedKernelClient")
+    client_factory = Type(ForkedKernelClient, klass=_AsyncKC)
 
     def format_kernel_cmd(self, extra_arguments=None):
         import sys
@@ -219,3 +271,31 @@ class ForkedKernelManager(_AsyncKM):
         if cmd and cmd[0] in ("python", "python3"):
             cmd = [sys.executable, *cmd[1:]]
         return [sys.executable, "-S", _SERVER["script"], "client", sock, *cmd]
+
+    async def _async_launch_kernel(self, kernel_cmd, **kw):
+        """Launch, then wait until the kernel listens on its shell and IOPub ports (polling every 5 ms).
+
+        jupyter_client connects its channels at once; a socket that connects before the kernel has
+        bound its port retries only after ZeroMQ's 100 ms reconnect interval, and an IOPub
+        subscription that arrives late makes ``wait_for_ready`` wait 0.2 s more and ask again.
+        A forked kernel binds within about 0.1 s, so waiting for it here saves most of that.
+        """
+        import asyncio
+        import socket
+        import time
+
+        await super()._async_launch_kernel(kernel_cmd, **kw)
+        if self.transport != "tcp":
+            return
+        deadline = time.monotonic() + 10
+        for port in (self.shell_port, self.iopub_port):
+            while time.monotonic() < deadline and await self._async_is_alive():
+                try:
+                    socket.create_connection((self.ip, port), timeout=0.05).close()
+                    break
+                except OSError:
+                    await asyncio.sleep(0.005)
+
+    async def _async_wait(self, pollinterval: float = 0.1) -> None:
+        """Wait for the kernel to end, checking every 5 ms (jupyter_client checks every 100 ms)."""
+        await super()._async_wait(pollinterval=min(pollinterval, 0.005))

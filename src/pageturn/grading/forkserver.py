@@ -37,6 +37,16 @@ import sys
 
 LAUNCHER = "ipykernel_launcher"
 
+KERNEL_MODULES = (
+    "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "ipykernel.zmqshell",
+    "ipykernel.debugger",  # imported by every kernel's start-up (debugpy): 0.1 s per kernel otherwise
+    "IPython",
+    "matplotlib_inline.backend_inline",
+)
+"""What every kernel imports before it runs a cell; the server imports them once."""
+
 
 def _send(sock, obj) -> None:
     data = json.dumps(obj).encode()
@@ -151,17 +161,42 @@ def _child(conn, fds, request) -> None:
     os._exit(code)
 
 
+def _warm_up_tracebacks() -> None:
+    """Format one traceback the way IPython shows a failing cell, so that the lexers and
+    helpers it loads on first use (about 0.1 s) are loaded once here, not in every kernel.
+    No shell is created: each kernel still builds its own."""
+    try:
+        from IPython.core import ultratb
+
+        def failing():
+            raise ValueError("warm-up")
+
+        try:
+            failing()
+        except ValueError:
+            ultratb.AutoFormattedTB(mode="Context", theme_name="linux").text(*sys.exc_info())
+    except Exception:  # noqa: BLE001 - a warm-up that fails only costs the time it saves
+        pass
+
+
 def serve(sock_path: str, modules) -> None:
     """Import ``modules``, then fork one kernel per request on ``sock_path`` until stdin closes."""
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     sys.path[0] = os.getcwd()  # not this file's folder
     import importlib
 
-    for name in ("ipykernel.kernelapp", "ipykernel.ipkernel", "IPython", "matplotlib_inline.backend_inline", *modules):
+    for name in (*KERNEL_MODULES, *modules):
         try:
             importlib.import_module(name)
         except Exception:  # noqa: BLE001 - a module that does not import is simply not preloaded
             pass
+    _warm_up_tracebacks()
+    import gc
+
+    # Everything imported so far is shared with every kernel, copy-on-write. Moving it out of the
+    # garbage collector's reach keeps a child's collections from touching (and so copying) it all.
+    gc.collect()
+    gc.freeze()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     if os.path.exists(sock_path):
         os.unlink(sock_path)

@@ -300,15 +300,16 @@ def _run_workers(course, lab, ready, workers, notebook_timeout, tmp, log):
     procs = []
     budget = notebook_timeout or 300
     from pageturn.grading.execute import PRELOAD
-    from pageturn.grading.sanitize import test_imports
+    from pageturn.grading.sanitize import code_imports
 
     source = nbformat.read(course / "source" / lab / f"{lab}.ipynb", as_version=4)
-    preload = list(dict.fromkeys((*PRELOAD, *test_imports(source))))
+    preload = list(dict.fromkeys((*PRELOAD, *code_imports(source))))  # the teacher's notebook, not a student's
     for i, share in enumerate(shares):
         root = _worker_course(course, lab, tmp / f"worker{i}", share)
         env = nbgrader_env()
         env[notes.PROGRESS_ENV] = str(root / "progress.txt")
         env["PAGETURN_FORK_PRELOAD"] = " ".join(preload)  # fork server starts while nbgrader imports
+        env["PAGETURN_SCRATCH_GRADEBOOK"] = "1"  # its gradebook is a copy, merged below
         # Each student's kernel is forked from a server that already imported the lab's libraries
         # (pageturn.grading.forkserver): a fresh process per student, without the start-up cost.
         args = [*nbgrader_command(fast=True), "autograde", lab, "--force", "--BudgetedExecute.fork_kernels=True"]

@@ -66,12 +66,9 @@ def is_test_cell(cell) -> bool:
     return cell.get("cell_type") == "code" and bool(meta.get("grade")) and not meta.get("solution")
 
 
-def test_imports(notebook) -> list[str]:
-    """Top-level module names imported by the test cells of ``notebook`` (the instructor version)."""
+def _imports(cells) -> list[str]:
     names = []
-    for cell in notebook.cells:
-        if not is_test_cell(cell):
-            continue
+    for cell in cells:
         source = "\n".join(line for line in cell.source.splitlines() if not line.strip().startswith("###"))
         try:
             tree = ast.parse(source)
@@ -82,7 +79,21 @@ def test_imports(notebook) -> list[str]:
                 names.extend(alias.name for alias in node.names)
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 names.append(node.module)
+                # `from pageturn import data` imports the module pageturn.data (when it is one)
+                names.extend(f"{node.module}.{alias.name}" for alias in node.names if alias.name != "*")
     return sorted(set(names))
+
+
+def test_imports(notebook) -> list[str]:
+    """Module names imported by the test cells of ``notebook`` (the instructor version): each
+    ``import x``, each ``from x import y`` as ``x`` and ``x.y`` (``x.y`` may name no module)."""
+    return _imports(c for c in notebook.cells if is_test_cell(c))
+
+
+def code_imports(notebook) -> list[str]:
+    """Module names imported by any code cell of ``notebook`` (the instructor version: given
+    code, solutions and tests), named as :func:`test_imports` names them."""
+    return _imports(c for c in notebook.cells if c.get("cell_type") == "code")
 
 
 def _guard_cell(source: str) -> nbformat.NotebookNode:
