@@ -170,10 +170,15 @@ for k in COURSES:
             "command": [str(BIN / "jupyterhub-singleuser")],
             "user": account,
             "cwd": course_root(k),
+            # The course's own service: no "Authorize access" page each time a teacher opens it
+            # (it asks only to identify them; tests/hub/test_3_browser.py opens it as a teacher does).
+            "oauth_no_confirm": True,
             "environment": {
                 **SHARED_ENV,
                 **lab_dirs(home),
-                "JUPYTERHUB_DEFAULT_URL": "/lab",
+                # The hub's Services menu opens the formgrader as a page of its own: JupyterHub 4.1+ forbids
+                # framing (frame-ancestors 'none'), so the formgrader tab inside JupyterLab stays blank.
+                "JUPYTERHUB_DEFAULT_URL": "/formgrader",
                 "JUPYTER_CONFIG_DIR": str(HERE / "teacher_config"),  # formgrader and Create Assignment on
             },
         }
