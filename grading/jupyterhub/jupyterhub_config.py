@@ -189,8 +189,8 @@ c.JupyterHub.load_groups = groups
 c.JupyterHub.load_roles = roles + [{"name": "server", "scopes": ["inherit"]}]
 c.JupyterHub.services = services
 
-# Everyone's own server: the student view (teachers see their courses in its Courses tab and open
-# the formgrader from there). JUPYTER_CONFIG_DIR replaces ~/.jupyter for these servers.
+# Everyone's own server: the student view (teachers open the formgrader from the hub's Services menu:
+# see README.md on why not from inside JupyterLab). JUPYTER_CONFIG_DIR replaces ~/.jupyter for these servers.
 c.Spawner.cmd = [str(BIN / "jupyterhub-singleuser")]
 c.Spawner.default_url = "/lab"
 c.Spawner.environment = {
