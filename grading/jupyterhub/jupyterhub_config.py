@@ -170,10 +170,15 @@ for k in COURSES:
             "command": [str(BIN / "jupyterhub-singleuser")],
             "user": account,
             "cwd": course_root(k),
+            # The course's own service: no "Authorize access" page each time a teacher opens it
+            # (it asks only to identify them; tests/hub/test_3_browser.py opens it as a teacher does).
+            "oauth_no_confirm": True,
             "environment": {
                 **SHARED_ENV,
                 **lab_dirs(home),
-                "JUPYTERHUB_DEFAULT_URL": "/lab",
+                # The hub's Services menu opens the formgrader as a page of its own: JupyterHub 4.1+ forbids
+                # framing (frame-ancestors 'none'), so the formgrader tab inside JupyterLab stays blank.
+                "JUPYTERHUB_DEFAULT_URL": "/formgrader",
                 "JUPYTER_CONFIG_DIR": str(HERE / "teacher_config"),  # formgrader and Create Assignment on
             },
         }
@@ -184,8 +189,8 @@ c.JupyterHub.load_groups = groups
 c.JupyterHub.load_roles = roles + [{"name": "server", "scopes": ["inherit"]}]
 c.JupyterHub.services = services
 
-# Everyone's own server: the student view (teachers see their courses in its Courses tab and open
-# the formgrader from there). JUPYTER_CONFIG_DIR replaces ~/.jupyter for these servers.
+# Everyone's own server: the student view (teachers open the formgrader from the hub's Services menu:
+# see README.md on why not from inside JupyterLab). JUPYTER_CONFIG_DIR replaces ~/.jupyter for these servers.
 c.Spawner.cmd = [str(BIN / "jupyterhub-singleuser")]
 c.Spawner.default_url = "/lab"
 c.Spawner.environment = {

@@ -1,8 +1,9 @@
 """Fixtures for the learner's journeys in a real browser (Playwright + Debian's Chromium).
 
-* ``chromium``: the browser, one per session. Without ``/usr/bin/chromium`` every
-  browser test skips with one reason (one line in the ``-rs`` summary), except in
-  CI (``CI=true``), where a missing browser is a failure.
+* ``chromium`` (in tests/conftest.py, shared with the hub journey): the browser, one per
+  session. Without ``/usr/bin/chromium`` every browser test skips with one reason (one
+  line in the ``-rs`` summary), except in CI (``CI=true``), where a missing browser is a
+  failure.
 * ``student_lab``: one JupyterLab server per session, student view, in a temporary
   copy of the course (notebooks, data, released labs).
 * ``teacher_lab``: a second server, teacher view (formgrader on), started only by
@@ -20,19 +21,6 @@ import pytest
 
 import needs
 
-HOW_TO_ENABLE = f"browser tests need Debian's Chromium at {jlab.CHROMIUM}; to run them: sudo apt-get install chromium"
-
-
-def _missing_browser() -> str | None:
-    """Why the browser tests cannot run here, or None when they can."""
-    if not jlab.CHROMIUM.exists():
-        return HOW_TO_ENABLE
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "browser tests need the Python package playwright (make venv installs it)"
-    return None
-
 
 def pytest_runtest_setup(item):
     """Skip (or, in CI, fail) browser tests when Chromium is missing.
@@ -42,31 +30,9 @@ def pytest_runtest_setup(item):
     """
     if item.get_closest_marker("browser") is None:
         return
-    problem = _missing_browser()
+    problem = jlab.missing_browser()
     if problem is not None:
         needs.missing(problem)
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    """Chromium, launched once per session from /usr/bin/chromium (never downloaded)."""
-    problem = _missing_browser()
-    if problem is not None:  # a browser test always meets the hook above first
-        needs.missing(problem)
-    from playwright.sync_api import sync_playwright
-
-    jlab.OUTPUT.mkdir(parents=True, exist_ok=True)
-    manager = sync_playwright().start()
-    try:
-        # A plain launch gives each page a fresh, isolated context; the user-data dir
-        # Playwright makes for it is temporary and removed on close.
-        browser = manager.chromium.launch(executable_path=str(jlab.CHROMIUM), args=jlab.CHROMIUM_ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
-    finally:
-        manager.stop()
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ and JUPYTER_RUNTIME_DIR. It is started in its own process group and
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -39,6 +40,44 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
+
+
+HOW_TO_ENABLE = f"browser tests need Debian's Chromium at {CHROMIUM}; to run them: sudo apt-get install chromium"
+
+
+def missing_browser() -> str | None:
+    """Why the browser tests cannot run here, or None when they can."""
+    if not CHROMIUM.exists():
+        return HOW_TO_ENABLE
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "browser tests need the Python package playwright (make venv installs it)"
+    return None
+
+
+@contextlib.contextmanager
+def launch_chromium():
+    """Chromium from CHROMIUM (never downloaded), closed on exit.
+
+    Playwright's sync API runs one instance per thread, so a test process launches it once:
+    the session fixture ``chromium`` (tests/conftest.py) shares it between the browser journeys
+    and the hub journey.
+    """
+    from playwright.sync_api import sync_playwright
+
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    manager = sync_playwright().start()
+    try:
+        # A plain launch gives each page a fresh, isolated context; the user-data dir
+        # Playwright makes for it is temporary and removed on close.
+        browser = manager.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+    finally:
+        manager.stop()
 
 
 def free_port() -> int:

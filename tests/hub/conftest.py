@@ -3,9 +3,9 @@
 The hub runs as root on 127.0.0.1 and free ports; the accounts below are real Unix users (made by
 pageturn.grading.hub.prepare, in the group pageturn-hub, with homes in the hub's temporary root) and each
 server runs as its user. Two courses: this course (pageturn-build-vs-run, teacher ``tess``,
-students ``ada``, ``ben``, ``cy``) and a second one beside it (``intro-stats``, from
-tests/fixtures/course, teacher ``tom``, students ``ben`` and ``eve``), as in nbgrader's
-demo_multiple_classes.
+students ``ada``, ``ben``, ``cy``, and ``dee``, who only takes the browser journey) and a second
+one beside it (``intro-stats``, from tests/fixtures/course, teacher ``tom``, students ``ben`` and
+``eve``), as in nbgrader's demo_multiple_classes.
 
 Without root or without the proxy (``make hub-deps``) the hub tests skip, except in CI (CI=true),
 where that is a failure. At the end everything the hub started is stopped, the accounts are
@@ -25,7 +25,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from hubkit import COURSE, REPO, SECOND, SECOND_STUDENTS, SECOND_TEACHER, STUDENTS, TEACHER  # noqa: E402
+from hubkit import COURSE, NEWCOMER, REPO, SECOND, SECOND_STUDENTS, SECOND_TEACHER, STUDENTS, TEACHER  # noqa: E402
 
 import needs  # noqa: E402
 from pageturn.grading import hub as hubmod  # noqa: E402
@@ -75,7 +75,7 @@ class Term:
     def __init__(self, root: Path):
         self.root = root
         self.courses = [
-            hubmod.Course(COURSE, [TEACHER], STUDENTS, port=hubmod.free_port()),
+            hubmod.Course(COURSE, [TEACHER], [*STUDENTS, NEWCOMER], port=hubmod.free_port()),
             hubmod.Course(
                 SECOND, [SECOND_TEACHER], SECOND_STUDENTS, source=_second_course(root), port=hubmod.free_port()
             ),

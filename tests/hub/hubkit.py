@@ -24,6 +24,7 @@ REPO = Path(__file__).resolve().parents[2]
 COURSE = manifest.course_id()
 SECOND = "intro-stats"
 TEACHER, STUDENTS = "tess", ["ada", "ben", "cy"]
+NEWCOMER = "dee"  # a student of this course who meets the hub only in the browser journey (test_3_browser.py)
 SECOND_TEACHER, SECOND_STUDENTS = "tom", ["ben", "eve"]
 
 

@@ -465,7 +465,7 @@ def main(argv=None) -> int:
         return 1
     print(
         f"JupyterHub with the demo class: {hub.url}/hub/login (127.0.0.1 only)\n"
-        f"  teacher: teacher1 (opens the formgrader from the Courses tab, or {hub.url}/services/{COURSE_ID}/lab)\n"
+        f"  teacher: teacher1 (the formgrader: hub home → Services → {COURSE_ID}, or {hub.url}/services/{COURSE_ID}/)\n"
         f"  students: student1, student2, student3; hub admin: {ADMIN}; password for everyone: {args.password}\n"
         f"  hub log: {hub.log}; Ctrl-C stops the hub and every server it started.",
         flush=True,
