@@ -227,6 +227,8 @@ def test_interrupted_process_exits_promptly_without_close():
     code = (
         "import os, signal, threading\nfrom pageturn.live.fleet import Fleet\n"
         "f = Fleet(seed=8)\nf.load(duration_s=0.3, rate_per_s=40)\nprint(f.url, flush=True)\n"
+        # Ctrl-C as in a terminal, even when this test runs under a shell that started it with SIGINT ignored
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
         "os.kill(os.getpid(), signal.SIGINT)\nimport time; time.sleep(30)\n"
     )
     started = time.monotonic()
