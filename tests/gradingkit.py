@@ -254,3 +254,21 @@ def assert_test_cells_hold_hidden_tests(nb) -> None:
         if meta.get("grade") and cell.cell_type == "code":
             assert "### BEGIN HIDDEN TESTS" in cell.source and "### END HIDDEN TESTS" in cell.source, grade_id(cell)
             assert 'print("✓' in cell.source or 'print(f"✓' in cell.source, grade_id(cell)
+
+
+def hidden_test_lines(source_nb, min_chars: int, visible: str = "") -> list[str]:
+    """Lines inside the ``### BEGIN/END HIDDEN TESTS`` markers of an instructor notebook that are
+    telling enough to look for in what a student sees: at least ``min_chars`` characters, not a
+    comment, and not also in ``visible`` (e.g. the released notebook's text)."""
+    out = []
+    for cell in source_nb.cells:
+        inside = False
+        for line in cell.source.splitlines():
+            s = line.strip()
+            if s == "### BEGIN HIDDEN TESTS":
+                inside = True
+            elif s == "### END HIDDEN TESTS":
+                inside = False
+            elif inside and len(s) >= min_chars and not s.startswith("#") and s not in visible:
+                out.append(s)
+    return out

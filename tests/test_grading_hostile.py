@@ -11,6 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from gradingkit import hidden_test_lines
 from pageturn.grading.demo import demo_course, prepare_class
 from pageturn.grading.pipeline import COURSE_ID, grade
 from pageturn.grading.release import list_labs
@@ -53,19 +54,7 @@ def _nbg(cell):
 
 def hidden_snippets(source_nb, release_nb) -> list[str]:
     """Lines of hidden tests long enough to be telling, that are not also visible in the release."""
-    visible = "\n".join(c.source for c in release_nb.cells)
-    out = []
-    for cell in source_nb.cells:
-        inside = False
-        for line in cell.source.splitlines():
-            s = line.strip()
-            if s == "### BEGIN HIDDEN TESTS":
-                inside = True
-            elif s == "### END HIDDEN TESTS":
-                inside = False
-            elif inside and len(s) >= 12 and not s.startswith("#") and s not in visible:
-                out.append(s)
-    return out
+    return hidden_test_lines(source_nb, 12, visible="\n".join(c.source for c in release_nb.cells))
 
 
 def html_text(page: str) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 import requests
 import websocket
 
+from gradingkit import hidden_test_lines
 from pageturn.course import manifest
 
 # The two classes of the hub tests (conftest.py builds them).
@@ -156,17 +157,7 @@ def page_config(page_html: str) -> dict:
 
 def hidden_lines(source_nb) -> list[str]:
     """Lines of the hidden tests in an instructor notebook (long enough to be recognisable)."""
-    lines, inside = [], False
-    for cell in source_nb.cells:
-        for line in cell.source.splitlines():
-            s = line.strip()
-            if s == "### BEGIN HIDDEN TESTS":
-                inside = True
-            elif s == "### END HIDDEN TESTS":
-                inside = False
-            elif inside and len(s) >= 15 and not s.startswith("#"):
-                lines.append(s)
-    return lines
+    return hidden_test_lines(source_nb, 15)
 
 
 def leaked(page: str, lines) -> list[str]:
