@@ -209,6 +209,8 @@ def test_the_teacher_autogrades_with_the_courses_grading(term):
     status, text = t.terminal(f"cat grades_{LAB}.csv", service=COURSE)
     rows = {r["student"]: r for r in csv.DictReader(io.StringIO(text[text.index("student,") :]))}
     auto = _auto_points(_source())
+    for n in STUDENTS:
+        assert rows[n]["status"] == "graded", (rows[n], out[-3000:])
     scores = {n: float(rows[n]["score"]) for n in STUDENTS}
     assert scores["ada"] == auto, rows["ada"]  # the resubmission (right) was graded, not the draft
     assert 0 < scores["ben"] < auto, rows["ben"]
