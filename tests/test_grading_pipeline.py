@@ -1,6 +1,7 @@
 """The teacher's pipeline end to end on the fixture lab, with the real nbgrader: CLI, collection, zip_collect,
 the export, manual grades kept on regrade, and the validate wrapper's exit status."""
 
+import copy
 import html
 import re
 import shutil
@@ -91,6 +92,59 @@ def test_cli_grades_a_class_and_prints_one_table(course):
     text = html.unescape(re.sub(r"<[^>]+>", "", page))
     assert "assert double(2) == 4" in text  # the visible test is shown ...
     assert "double(-3)" not in text  # ... the hidden one is not
+
+
+KILL_GRADER = """
+import os
+def _grader():  # the nearest process above this kernel whose command line runs nbgrader
+    pid = os.getppid()
+    while pid > 1:
+        with open(f"/proc/{{pid}}/cmdline", "rb") as fh:
+            if b"nbgrader" in fh.read():
+                return pid
+        with open(f"/proc/{{pid}}/stat") as fh:
+            pid = int(fh.read().rsplit(")", 1)[1].split()[1])
+if {condition}:
+    open({marker!r}, "a").close()
+    os.kill(_grader(), 9)
+def double(x):
+    return 2 * x
+"""
+
+
+def killer(right, marker, *, once):
+    """``right`` with an answer that kills the nbgrader process grading it: every time, or
+    only the first time (the next run finds ``marker``), as a crash of the machine would."""
+    nb = nbformat.from_dict(copy.deepcopy(right))
+    condition = f"not os.path.exists({str(marker)!r})" if once else "True"
+    for cell in nb.cells:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("solution"):
+            cell.source = KILL_GRADER.format(condition=condition, marker=str(marker))
+    return nb
+
+
+def test_a_submission_that_kills_the_grader_costs_its_classmates_nothing(course, tmp_path):
+    right, _, _ = notebooks(course)
+    put(course, "abe", killer(right, tmp_path / "abe-killed", once=True))  # the first time only
+    put(course, "amy", right)
+    put(course, "bob", killer(right, tmp_path / "bob-killed", once=False))  # every time
+    put(course, "cat", right)
+    put(course, "eve", right)
+    # two processes: abe, bob, eve in one (abe stops it first), amy and cat in the other
+    run = grade(LAB, course=course, workers=2, feedback=False, log=None)
+    rows = {r.student: r for r in run.results}
+    assert (tmp_path / "abe-killed").exists() and (tmp_path / "bob-killed").exists()  # both really killed it
+    for name in ("abe", "amy", "cat", "eve"):
+        assert rows[name].status == "graded" and rows[name].score == 2.0, (name, rows[name].notes)
+    for name in ("abe", "eve"):  # their first process was stopped, so graded on the second try
+        assert any("second try" in n for n in rows[name].notes), rows[name].notes
+    for name in ("amy", "cat"):  # their process was never stopped
+        assert not any("second try" in n for n in rows[name].notes), rows[name].notes
+    assert rows["bob"].status == "not graded" and rows["bob"].score is None
+    assert any("stops nbgrader" in n for n in rows["bob"].notes), rows["bob"].notes
+    table = pd.read_csv(course / f"grades_{LAB}.csv")
+    assert list(table["status"]) == ["graded", "graded", "not graded", "graded", "graded"]
+    assert "second try" in run.log.read_text()
 
 
 def test_bad_arguments_exit_1_with_a_message(course):

@@ -293,7 +293,9 @@ def _worker_course(course: Path, lab: str, root: Path, students) -> Path:
     return root
 
 
-def _run_workers(course, lab, ready, workers, notebook_timeout, tmp, log):
+def _run_workers(course, lab, ready, workers, notebook_timeout, tmp, log, *, fork=True, prefix="worker"):
+    """Autograde ``ready`` in ``workers`` nbgrader processes at once, each in a course of its own
+    under ``tmp``; return ``[(root, share, killed)]``. ``fork`` forks each kernel from a warm server."""
     students = sorted(ready)
     k = max(1, min(workers, len(students)))
     shares = [students[i::k] for i in range(k)]
@@ -305,14 +307,16 @@ def _run_workers(course, lab, ready, workers, notebook_timeout, tmp, log):
     source = nbformat.read(course / "source" / lab / f"{lab}.ipynb", as_version=4)
     preload = list(dict.fromkeys((*PRELOAD, *code_imports(source))))  # the teacher's notebook, not a student's
     for i, share in enumerate(shares):
-        root = _worker_course(course, lab, tmp / f"worker{i}", share)
+        root = _worker_course(course, lab, tmp / f"{prefix}{i}", share)
         env = nbgrader_env()
         env[notes.PROGRESS_ENV] = str(root / "progress.txt")
-        env["PAGETURN_FORK_PRELOAD"] = " ".join(preload)  # fork server starts while nbgrader imports
         env["PAGETURN_SCRATCH_GRADEBOOK"] = "1"  # its gradebook is a copy, merged below
-        # Each student's kernel is forked from a server that already imported the lab's libraries
-        # (pageturn.grading.forkserver): a fresh process per student, without the start-up cost.
-        args = [*nbgrader_command(fast=True), "autograde", lab, "--force", "--BudgetedExecute.fork_kernels=True"]
+        args = [*nbgrader_command(fast=True), "autograde", lab, "--force"]
+        if fork:
+            # Each student's kernel is forked from a server that already imported the lab's libraries
+            # (pageturn.grading.forkserver): a fresh process per student, without the start-up cost.
+            env["PAGETURN_FORK_PRELOAD"] = " ".join(preload)  # fork server starts while nbgrader imports
+            args.append("--BudgetedExecute.fork_kernels=True")
         if notebook_timeout:
             args.append(f"--BudgetedExecute.notebook_timeout={int(notebook_timeout)}")
         logfile = open(root / "autograde.log", "w")
@@ -321,7 +325,8 @@ def _run_workers(course, lab, ready, workers, notebook_timeout, tmp, log):
         )
         deadline = time.monotonic() + 120 + len(share) * (budget + 60)
         procs.append((proc, root, share, deadline, logfile))
-    _say(log, f"  autograding {len(students)} submissions in {k} parallel nbgrader processes")
+    if prefix == "worker":
+        _say(log, f"  autograding {len(students)} submissions in {k} parallel nbgrader processes")
     killed = set()
     bar = _Progress(lab, len(students), procs) if log is not None else None
     for proc, root, _share, deadline, logfile in procs:
@@ -398,8 +403,15 @@ def _merge(course: Path, lab: str, root: Path, share, results) -> None:
         Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id=COURSE_ID) as wgb,
         Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id=COURSE_ID) as gb,
     ):
+        progress = root / "progress.txt"  # nbgrader's post-convert hook lists each student it finished
+        finished = set(progress.read_text().split()) if progress.is_file() else set()
         for student in share:
             row = results[student]
+            if student not in finished:
+                # nbgrader writes the gradebook entry and the notebook before it runs the cells, so a
+                # process that stops half way leaves a score of 0 that no test earned: not merged.
+                row.notes.append("not graded: nbgrader stopped before it finished this notebook (see the log)")
+                continue
             row.notes.extend(notes.read(root / "autograded" / student / lab / f"{lab}.ipynb"))
             try:
                 wsub = wgb.find_submission(lab, student)
@@ -428,6 +440,52 @@ def _merge(course: Path, lab: str, root: Path, share, results) -> None:
                 shutil.rmtree(dest)
             shutil.copytree(autograded, dest)
             row.status = "graded"
+
+
+def _merge_all(course, lab, done, results, problems, out) -> None:
+    """Write each worker's nbgrader log to ``out`` and merge its grades into the course gradebook."""
+    for root, share, killed in done:
+        out.write(f"===== nbgrader autograde for {', '.join(share)}\n")
+        out.write((root / "autograde.log").read_text(errors="replace"))
+        if killed:
+            problems.append(f"an autograde process for {', '.join(share)} ran past its time limit and was stopped")
+            for s in share:
+                results[s].notes.append("grading process stopped after its time limit")
+    for root, share, _ in done:
+        _merge(course, lab, root, share, results)
+
+
+def _retry(course, lab, students, workers, notebook_timeout, tmp, log, results, problems, logpath) -> None:
+    """Grade each of ``students`` once more, alone in its own nbgrader process with ordinary kernels.
+
+    A first run can fail for a reason that is not the student's: a submission that kills its
+    nbgrader process takes the rest of that process's share with it, and a kernel can fail to
+    start on an overloaded machine. Alone, an innocent submission is graded and the one that
+    breaks the grader is named. At most ``workers`` processes run at a time.
+    """
+    first = {s: list(results[s].notes) for s in students}
+    for s in students:
+        results[s].notes = [n for n in results[s].notes if not n.startswith("not graded: nbgrader")]
+    for start in range(0, len(students), workers):
+        batch = students[start : start + workers]
+        # as many processes as students: each alone
+        done = _run_workers(
+            course, lab, batch, len(batch), notebook_timeout, tmp, None, fork=False, prefix=f"retry{start}-"
+        )
+        with open(logpath, "a") as out:
+            out.write("===== second try, each student alone\n")
+            _merge_all(course, lab, done, results, problems, out)
+    for s in students:
+        row = results[s]
+        if row.status == "graded":
+            row.notes.append("graded on a second try, alone: nbgrader's first run did not finish it (see the log)")
+        else:
+            stopped = any("stopped before it finished" in n for n in row.notes)
+            row.notes = [n for n in first[s] if n not in row.notes] + row.notes
+            row.notes.append(
+                "not graded on a second try either, alone: "
+                + ("this submission stops nbgrader" if stopped else "nbgrader fails on this submission")
+            )
 
 
 def _scores(course: Path, lab: str, results) -> None:
@@ -524,17 +582,12 @@ def grade(
         with tempfile.TemporaryDirectory(prefix="pageturn-grade-") as tmp:
             done = _run_workers(course, lab, ready, workers, notebook_timeout, Path(tmp), log)
             with open(logpath, "w") as out:
-                for root, share, killed in done:
-                    out.write(f"===== nbgrader autograde for {', '.join(share)}\n")
-                    out.write((root / "autograde.log").read_text(errors="replace"))
-                    if killed:
-                        problems.append(
-                            f"an autograde process for {', '.join(share)} ran past its time limit and was stopped"
-                        )
-                        for s in share:
-                            results[s].notes.append("grading process stopped after its time limit")
-            for root, share, _ in done:
-                _merge(course, lab, root, share, results)
+                _merge_all(course, lab, done, results, problems, out)
+            again = [s for s in ready if results[s].status != "graded"]
+            if again:
+                _say(log, f"  {len(again)} not graded; trying each again alone, without forked kernels")
+                _retry(course, lab, again, workers, notebook_timeout, Path(tmp), log, results, problems, logpath)
+                _say(log, f"  second try: {sum(results[s].status == 'graded' for s in again)} of {len(again)} graded")
     _scores(course, lab, results)
 
     if feedback and any(r.status == "graded" for r in results.values()):
