@@ -207,9 +207,17 @@ def test_validate_wrapper_fails_when_validation_fails(course, tmp_path):
     nbformat.write(dup, tmp_path / "dup.ipynb")
     assert validate(tmp_path / "right.ipynb", course=course).ok
     dup_result = validate(tmp_path / "dup.ipynb", course=course)
-    assert not dup_result.ok  # nbgrader: "Duplicate grade id"
-    # ... and the teacher's words for what grading will do with it (the same note as the report's)
+    # validated as grading grades it (one copy), where nbgrader alone says "Duplicate grade id" ...
+    assert dup_result.ok and "Duplicate grade id" not in dup_result.output, dup_result.output
+    # ... and in the teacher's words for what grading will do with it (the same note as the report's)
     assert "cells pasted twice (one copy graded, the others ran as plain cells)" in dup_result.output
+    assert not list(tmp_path.glob(".pageturn-validate-*"))  # the repaired copy is gone
+    blank_dup = nbformat.read(tmp_path / "blank.ipynb", as_version=4)
+    blank_dup.cells.append(nbformat.from_dict(dict(blank_dup.cells[2])))
+    blank_dup.cells[-1]["id"] = "dupe"
+    nbformat.write(blank_dup, tmp_path / "blank_dup.ipynb")
+    blank_result = validate(tmp_path / "blank_dup.ipynb", course=course)
+    assert not blank_result.ok and "cells pasted twice" in blank_result.output
     folder = tmp_path / LAB
     folder.mkdir()
     nbformat.write(right, folder / f"Copy of {LAB}.ipynb")

@@ -285,3 +285,28 @@ def test_odd_student_ids_get_a_clear_error(term):
         type(admin)(term.hub.url, "ada", "not the password")
     assert not (term.root / "unused").exists()
     assert Path(term.root / "exchange").stat().st_mode & 0o1777 == 0o1777
+
+
+def test_a_students_validate_button_says_what_grading_will_do(term):
+    """The Validate button on a student's server (pageturn.grading.validate_server) finds the lab's
+    student copy in the exchange (``<course>/outbound``) and says what grading will do with a pasted cell."""
+    import copy
+
+    ben = term.user("ben")
+    nb = nbformat.from_dict(ben.read(FETCHED)["content"])
+    index = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade"))
+    twin = copy.deepcopy(nb.cells[index])
+    twin["id"] = "pasted-twin"
+    nb.cells.insert(index + 1, twin)
+    folder = f"{COURSE}/scratch"
+    assert ben.server("PUT", f"api/contents/{folder}", json={"type": "directory"}).status_code in (200, 201)
+    ben.write_notebook(f"{folder}/{LAB}.ipynb", nb)
+    try:
+        r = ben.server("POST", "assignments/validate", json={"path": f"{folder}/{LAB}.ipynb"})
+        assert r.status_code == 200, r.text[:2000]
+        answer = r.json()
+        assert any(n.startswith("cells pasted twice") for n in answer.get("notes", [])), str(answer)[:2000]
+        assert "Duplicate grade id" not in answer["value"]
+    finally:
+        ben.server("DELETE", f"api/contents/{folder}/{LAB}.ipynb")
+        ben.server("DELETE", f"api/contents/{folder}")

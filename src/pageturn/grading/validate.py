@@ -1,7 +1,8 @@
 """``nbgrader validate`` with an exit status that tells the truth, and the teacher's words.
 
 nbgrader 0.9.6's ``validate`` exits 0 even when validation fails, and even for a
-missing file. :func:`validate` runs it and decides from its output. It also says what
+missing file. :func:`validate` runs it on the notebook as grading repairs it, and decides
+from its output. It also says what
 the teacher's grading will do with the file, in the words of the teacher's report
 (:func:`findings`): a grading cell pasted twice ("cells pasted twice (one copy graded,
 ...)", where nbgrader's validator only says "Duplicate grade id"), and a notebook whose
@@ -11,12 +12,14 @@ its folder).
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pageturn.grading.release import run_nbgrader
 
 SUCCESS = "Success! Your notebook passes all the tests."
+HEADING = "When your teacher grades this file:"
 
 
 @dataclass
@@ -30,20 +33,48 @@ class Validation:
     notes: list = field(default_factory=list)
 
 
-def _lab_of(path: Path, course: Path, nb) -> str | None:
+def release_notebooks(course="grading", releases=None) -> dict[str, Path]:
+    """Each lab's student version: ``{lab: path}``.
+
+    ``releases`` is a folder of ``<lab>/<lab>.ipynb`` student copies (the course's ``labs/``,
+    or an nbgrader exchange's ``<course_id>/outbound/``). Without it they are read from
+    ``course/release/``, and for a lab not released there, from ``labs/`` beside ``course``
+    or in the course root (where ``make release`` writes the student copies).
+    """
+    if releases is not None:
+        folder = Path(releases)
+        found = {p.parent.name: p for p in folder.glob("*/*.ipynb") if p.stem == p.parent.name}
+        return dict(sorted(found.items()))
     from pageturn.grading.release import list_labs
 
-    labs = list_labs(course)
-    if path.parent.name in labs:
+    course = Path(course)
+    found = {}
+    folders = [course / "release", course.parent / "labs"]
+    try:
+        from pageturn.course import manifest
+
+        folders.append(manifest.root() / "labs")
+    except FileNotFoundError:
+        pass
+    for lab in list_labs(course):
+        for folder in folders:
+            if (folder / lab / f"{lab}.ipynb").is_file():
+                found[lab] = folder / lab / f"{lab}.ipynb"
+                break
+    return found
+
+
+def _ids(nb) -> set:
+    return {c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in nb.cells} - {None}
+
+
+def _lab_of(path: Path, released: dict, nb) -> str | None:
+    """The lab ``nb`` (at ``path``) is a copy of: its folder's name, or the lab whose grading cells it has."""
+    if path.parent.name in released:
         return path.parent.name
-    ids = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in nb.cells} - {None}
-    for lab in labs:
-        source = course / "source" / lab / f"{lab}.ipynb"
-        if (
-            source.is_file()
-            and ids
-            and ids <= {c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in _read(source).cells}
-        ):
+    ids = _ids(nb)
+    for lab, release in released.items():
+        if ids and ids <= _ids(_read(release)):
             return lab
     return None
 
@@ -54,23 +85,24 @@ def _read(path):
     return nbformat.read(path, as_version=4)
 
 
-def findings(path, *, course="grading") -> list[str]:
-    """What the teacher's grading will note about the notebook at ``path``, in the same words
-    (:func:`pageturn.grading.sanitize.repair` and :mod:`pageturn.grading.preprocessors`).
-    Suspicious-code notes ("review: ...") are left out; [] when nothing is found or the lab is unknown."""
-    import copy
-
+def repaired(path, *, course="grading", releases=None):
+    """``(notes, notebook)``: what the teacher's grading will note about the notebook at ``path``,
+    in the same words (:func:`pageturn.grading.sanitize.repair` and
+    :mod:`pageturn.grading.preprocessors`), and the notebook as grading repairs it before its
+    cells run (None when it cannot be read or is not a copy of a known lab). Suspicious-code
+    notes ("review: ...") are left out."""
     from pageturn.grading.preprocessors import ambiguous_note, candidates, renamed_note
     from pageturn.grading.sanitize import repair
 
-    path, course = Path(path).resolve(), Path(course).resolve()
+    path = Path(path).resolve()
     try:
         nb = _read(path)
     except Exception:  # noqa: BLE001 - nbgrader's own output says why it cannot be read
-        return []
-    lab = _lab_of(path, course, nb)
+        return [], None
+    released = release_notebooks(course, releases)
+    lab = _lab_of(path, released, nb)
     if lab is None:
-        return []
+        return [], None
     found = []
     if path.name != f"{lab}.ipynb" and path.parent.name == lab:  # in the lab's folder, as handed in
         others = candidates(path.parent, lab)
@@ -83,35 +115,65 @@ def findings(path, *, course="grading") -> list[str]:
             found.append(ambiguous_note(lab, others))
         else:
             found.append(renamed_note(lab, path.name))
-    release = course / "release" / lab / f"{lab}.ipynb"
-    if release.is_file():
-        found += [n for n in repair(copy.deepcopy(nb), _read(release)) if not n.startswith("review:")]
-    return found
+    found += [n for n in repair(nb, _read(released[lab])) if not n.startswith("review:")]
+    return found, nb
+
+
+def findings(path, *, course="grading", releases=None) -> list[str]:
+    """The notes of :func:`repaired` alone; [] when nothing is found or the lab is unknown."""
+    return repaired(path, course=course, releases=releases)[0]
+
+
+@contextmanager
+def beside(path, nb):
+    """Write ``nb`` to a hidden file beside ``path`` (so the notebook's relative paths still work);
+    yield its path; remove it afterwards."""
+    import os
+    import tempfile
+
+    import nbformat
+
+    path = Path(path)
+    fd, name = tempfile.mkstemp(prefix=".pageturn-validate-", suffix=".ipynb", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            nbformat.write(nb, fh)
+        yield Path(name)
+    finally:
+        os.unlink(name)
 
 
 def validate(path, *, course="grading") -> Validation:
-    """Run ``nbgrader validate PATH`` (from the course root, for its config).
+    """Run ``nbgrader validate`` (from the course root, for its config) on the notebook at
+    ``path`` as the teacher's grading will run it: repaired first (:func:`repaired`), so a
+    cell pasted twice is validated as grading grades it, not as nbgrader's "Duplicate grade id".
 
     Returns a :class:`Validation` whose ``ok`` is False when nbgrader found failing or
-    unimplemented cells, duplicate grade ids, a file it could not read, or a missing file.
+    unimplemented cells, a file it could not read, or when grading will not grade this file.
 
     Raises:
         ValueError: when ``path`` is not an existing ``.ipynb`` file.
     """
     path = Path(path).resolve()
+    course = Path(course).resolve()
     if path.suffix != ".ipynb" or not path.is_file():
         raise ValueError(f"path must be an existing .ipynb file; got {str(path)!r}")
-    proc = run_nbgrader(["validate", str(path)], Path(course).resolve(), check=False, fast=True)
-    output = proc.stdout + proc.stderr
+    notes, nb = repaired(path, course=course)
+    if nb is None:
+        proc = run_nbgrader(["validate", str(path)], course, check=False, fast=True)
+        output = proc.stdout + proc.stderr
+    else:
+        with beside(path, nb) as copy:
+            proc = run_nbgrader(["validate", str(copy)], course, check=False, fast=True)
+            output = (proc.stdout + proc.stderr).replace(str(copy), str(path))
     ok = (
         proc.returncode == 0
         and SUCCESS in output
         and "VALIDATION FAILED" not in output
         and "[ValidateApp | ERROR]" not in output
     )
-    notes = findings(path, course=course)
     if notes:
-        output = "When your teacher grades this file:\n" + "".join(f"  - {n}\n" for n in notes) + "\n" + output
+        output = HEADING + "\n" + "".join(f"  - {n}\n" for n in notes) + "\n" + output
     if any(n.startswith("not graded") for n in notes):
         ok = False
     return Validation(path=path, ok=ok, output=output, notes=notes)
