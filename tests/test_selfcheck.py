@@ -60,6 +60,8 @@ def test_check_passes_a_right_answer(course, tmp_path):
     result = check(LAB, notebook=path, course=course)
     assert [p.state for p in result.parts] == ["pass"]
     assert result.score == result.max_score == 2.0
+    # how long the lab's own cells ran, part of the check's time (make bench's limit row)
+    assert result.cells_seconds is not None and 0 < result.cells_seconds < result.seconds
 
 
 def test_bad_lab_name_raises_value_error(course, tmp_path):

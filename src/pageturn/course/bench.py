@@ -121,11 +121,16 @@ def rows():
 
     med = statistics.median(measure_update())
     yield "deploy dial: slider change to new view", _ms(med), "<= 60 ms", med <= 0.060
+    from pageturn.course import manifest
     from pageturn.grading.bench import measure_selfcheck
 
-    check, validate = measure_selfcheck("lab2_histograms")
-    yield "self-check of Lab 2 (saved release, median of 3)", f"{check:.1f} s", "<= 5 s", check <= 5
-    yield "  same file, nbgrader validate (visible tests only)", f"{validate:.1f} s", "(peer)", True
+    for number, lab in enumerate(manifest.load().lab_names, start=1):
+        # The check runs the lab's own cells again, as grading does: a lab whose cells run live
+        # traffic for seconds cannot be checked faster than that (the limit row).
+        check, validate, cells = measure_selfcheck(lab)
+        yield f"self-check of Lab {number} (untouched, median of 3)", f"{check:.1f} s", "<= 5 s", check <= 5
+        yield "  limit: the lab's own cells, run again", f"{cells:.1f} s", "(limit)", True
+        yield "  same file, nbgrader validate (visible tests only)", f"{validate:.1f} s", "(peer)", True
     sk = bench_sketches()
     (ours, ours_err), (hdr, hdr_err), (dd, dd_err) = sk["ours"], sk["hdr"], sk["dd"]
     yield "record 10M latencies: course histogram (numpy)", f"{ours:.2f} s", "", True

@@ -115,10 +115,11 @@ def measure_demo(
     )
 
 
-def measure_selfcheck(lab: str = "lab2_histograms", repeats: int = 3) -> tuple[float, float]:
-    """Median seconds of :func:`pageturn.grading.selfcheck.check` on ``lab``'s untouched student copy (after
-    one warm-up check that builds the cached release), and of ``nbgrader validate`` on the same file
-    (the student's Validate button, which runs only the visible tests), in the same run.
+def measure_selfcheck(lab: str = "lab2_histograms", repeats: int = 3) -> tuple[float, float, float]:
+    """Medians of :func:`pageturn.grading.selfcheck.check` on ``lab``'s untouched student copy (after
+    one warm-up check that builds the cached release): seconds in all, and seconds of the notebook's
+    own cells (the limit: the check runs them again, as grading does); and of ``nbgrader validate``
+    on the same file (the student's Validate button, which runs only the visible tests), in the same run.
 
     The check runs in a fresh Python process each time, as a learner's kernel would pay for it."""
     import statistics
@@ -130,23 +131,29 @@ def measure_selfcheck(lab: str = "lab2_histograms", repeats: int = 3) -> tuple[f
     notebook = ROOT / "labs" / lab / f"{lab}.ipynb"
     code = (
         "import time; t = time.perf_counter(); from pageturn.grading.selfcheck import check; "
-        f"check({lab!r}, notebook={str(notebook)!r}, course={str(COURSE)!r}); print(time.perf_counter() - t)"
+        f"r = check({lab!r}, notebook={str(notebook)!r}, course={str(COURSE)!r}); "
+        "print(time.perf_counter() - t, r.cells_seconds or 0.0)"
     )
     env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
     env.pop("PAGETURN_SKIP_SELFCHECK", None)
 
     def once():
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
-        return float(out.stdout.strip().splitlines()[-1])
+        seconds, cells = out.stdout.strip().splitlines()[-1].split()
+        return float(seconds), float(cells)
 
     once()
-    checks = [once() for _ in range(repeats)]
+    runs = [once() for _ in range(repeats)]
     validates = []
     for _ in range(repeats):
         started = time.perf_counter()
         run_nbgrader(["validate", str(notebook)], COURSE, check=False)
         validates.append(time.perf_counter() - started)
-    return statistics.median(checks), statistics.median(validates)
+    return (
+        statistics.median(r[0] for r in runs),
+        statistics.median(validates),
+        statistics.median(r[1] for r in runs),
+    )
 
 
 if __name__ == "__main__":

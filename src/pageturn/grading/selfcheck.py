@@ -47,6 +47,7 @@ class SelfCheck:
     parts: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     seconds: float = 0.0
+    cells_seconds: float | None = None  # how long the notebook's own cells ran, of ``seconds``
 
     @property
     def score(self) -> float:
@@ -217,6 +218,11 @@ def check(lab: str | None = None, *, notebook=None, course=None) -> SelfCheck | 
         print("Self-check skipped: this notebook is being graded or tested right now.")
         return None
 
+    import sys
+
+    bindir = str(Path(sys.executable).parent)  # nbgrader runs the `alembic` command found there
+    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
     here = Path.cwd()
     course = Path(course) if course is not None else _course(here)
     known = list_labs(course)
@@ -249,6 +255,8 @@ def check(lab: str | None = None, *, notebook=None, course=None) -> SelfCheck | 
         from pageturn.grading import notes as grading_notes
 
         result.notes = [n for n in grading_notes.read(path) if not n.startswith("review:")]
+        graded = nbformat.read(path, as_version=4)
+        result.cells_seconds = (graded.metadata.get(grading_notes.KEY) or {}).get("cells_seconds")
         release = nbformat.read(root / "release" / lab / f"{lab}.ipynb", as_version=4)
         titles = _titles(release)
         from nbgrader.api import Gradebook
