@@ -35,8 +35,11 @@ def run_converter(name: str, root, lab: str, student: str = ".") -> dict:
     from nbgrader.coursedir import CourseDirectory
     from nbgrader.utils import capture_log
 
+    from pageturn.grading.release import python_bin_on_path
+
     if name not in ("GenerateAssignment", "Autograde"):
         raise ValueError(f"name must be 'GenerateAssignment' or 'Autograde'; got {name!r}")
+    python_bin_on_path()
     root = Path(root).resolve()
     config = course_config(root)
     coursedir = CourseDirectory(config=config)

@@ -21,6 +21,10 @@ PRELOAD_ENV = "PAGETURN_FORK_PRELOAD"
 SCRATCH_ENV = "PAGETURN_SCRATCH_GRADEBOOK"
 """Set by the pipeline for its autograde workers, whose gradebook is a throwaway copy merged afterwards."""
 
+GO_ENV = "PAGETURN_WAIT_FOR_GO"
+"""Set by the pipeline: import nbgrader, then wait for a line ``go`` on stdin before running
+(anything else, or stdin closing, exits without running)."""
+
 EARLY = {}
 
 
@@ -112,5 +116,13 @@ if __name__ == "__main__":
     check_schemas_once()
     from nbgrader.apps.nbgraderapp import main
 
+    if os.environ.get(GO_ENV):
+        import nbgrader.converters.autograde  # noqa: F401 - imported while the pipeline prepares
+
+        import pageturn.grading.execute  # noqa: F401
+        import pageturn.grading.preprocessors  # noqa: F401
+
+        if sys.stdin.readline().strip() != "go":
+            sys.exit(0)
     sys.argv[0] = "nbgrader"
     sys.exit(main())

@@ -40,7 +40,13 @@ fast_imports()
 import nbformat  # noqa: E402 - after fast_imports
 
 from pageturn.course import manifest  # noqa: E402 - stdlib only: grading depends on no other part of the package
-from pageturn.grading.release import list_labs, nbgrader_command, nbgrader_env, run_nbgrader  # noqa: E402
+from pageturn.grading.release import (  # noqa: E402
+    list_labs,
+    nbgrader_command,
+    nbgrader_env,
+    python_bin_on_path,
+    run_nbgrader,
+)
 
 COURSE_ID = manifest.course_id()
 """The nbgrader course id, from course.toml."""
@@ -293,24 +299,26 @@ def _worker_course(course: Path, lab: str, root: Path, students) -> Path:
     return root
 
 
-def _run_workers(course, lab, ready, workers, notebook_timeout, tmp, log, *, fork=True, prefix="worker"):
-    """Autograde ``ready`` in ``workers`` nbgrader processes at once, each in a course of its own
-    under ``tmp``; return ``[(root, share, killed)]``. ``fork`` forks each kernel from a warm server."""
-    students = sorted(ready)
-    k = max(1, min(workers, len(students)))
-    shares = [students[i::k] for i in range(k)]
-    procs = []
-    budget = notebook_timeout or 300
+def _launch(course, lab, k, notebook_timeout, tmp, *, fork=True, prefix="worker"):
+    """Start ``k`` ``nbgrader autograde`` processes in empty folders under ``tmp``; return
+    ``[(proc, root, logfile)]``. Each imports nbgrader (about 1.5 s), then waits for a line
+    ``go`` on its stdin (:mod:`pageturn.grading.nbgrader_main`), so the pipeline can release and
+    collect meanwhile and fill each folder (:func:`_dispatch`). ``fork`` forks each kernel from a
+    warm server."""
     from pageturn.grading.execute import PRELOAD
+    from pageturn.grading.nbgrader_main import GO_ENV
     from pageturn.grading.sanitize import code_imports
 
     source = nbformat.read(course / "source" / lab / f"{lab}.ipynb", as_version=4)
     preload = list(dict.fromkeys((*PRELOAD, *code_imports(source))))  # the teacher's notebook, not a student's
-    for i, share in enumerate(shares):
-        root = _worker_course(course, lab, tmp / f"{prefix}{i}", share)
+    launched = []
+    for i in range(k):
+        root = Path(tmp) / f"{prefix}{i}"
+        root.mkdir(parents=True)
         env = nbgrader_env()
         env[notes.PROGRESS_ENV] = str(root / "progress.txt")
-        env["PAGETURN_SCRATCH_GRADEBOOK"] = "1"  # its gradebook is a copy, merged below
+        env["PAGETURN_SCRATCH_GRADEBOOK"] = "1"  # its gradebook is a copy, merged afterwards
+        env[GO_ENV] = "1"
         args = [*nbgrader_command(fast=True), "autograde", lab, "--force"]
         if fork:
             # Each student's kernel is forked from a server that already imported the lab's libraries
@@ -321,11 +329,49 @@ def _run_workers(course, lab, ready, workers, notebook_timeout, tmp, log, *, for
             args.append(f"--BudgetedExecute.notebook_timeout={int(notebook_timeout)}")
         logfile = open(root / "autograde.log", "w")
         proc = subprocess.Popen(
-            args, cwd=root, env=env, stdout=logfile, stderr=subprocess.STDOUT, start_new_session=True
+            args,
+            cwd=root,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=logfile,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
+        launched.append((proc, root, logfile))
+    return launched
+
+
+def _dismiss(launched) -> None:
+    """Stop processes of :func:`_launch` that got no work: their stdin ends, so they exit."""
+    for proc, _root, logfile in launched:
+        try:
+            proc.stdin.close()
+            proc.wait(timeout=60)
+        except (OSError, subprocess.TimeoutExpired):
+            os.killpg(proc.pid, 9)
+            proc.wait()
+        logfile.close()
+
+
+def _dispatch(course, lab, launched, ready, notebook_timeout, log, *, announce=True):
+    """Share ``ready`` among the ``launched`` processes, fill their folders and let them run;
+    wait for them (stopping any past its deadline); return ``[(root, share, killed)]``."""
+    students = sorted(ready)
+    k = max(1, min(len(launched), len(students)))
+    shares = [students[i::k] for i in range(k)]
+    _dismiss(launched[k:])
+    budget = notebook_timeout or 300
+    procs = []
+    for (proc, root, logfile), share in zip(launched, shares):
+        _worker_course(course, lab, root, share)
+        try:
+            proc.stdin.write(b"go\n")
+            proc.stdin.close()
+        except OSError:  # it died while starting: its share is graded again alone
+            pass
         deadline = time.monotonic() + 120 + len(share) * (budget + 60)
         procs.append((proc, root, share, deadline, logfile))
-    if prefix == "worker":
+    if announce:
         _say(log, f"  autograding {len(students)} submissions in {k} parallel nbgrader processes")
     killed = set()
     bar = _Progress(lab, len(students), procs) if log is not None else None
@@ -346,6 +392,14 @@ def _run_workers(course, lab, ready, workers, notebook_timeout, tmp, log, *, for
     if bar:
         bar.poll(final=True)
     return [(root, share, root in killed) for _, root, share, _, _ in procs]
+
+
+def _run_workers(course, lab, ready, workers, notebook_timeout, tmp, log, *, fork=True, prefix="worker"):
+    """Autograde ``ready`` in ``workers`` nbgrader processes at once, each in a course of its own
+    under ``tmp``; return ``[(root, share, killed)]``."""
+    k = max(1, min(workers, len(ready)))
+    launched = _launch(course, lab, k, notebook_timeout, tmp, fork=fork, prefix=prefix)
+    return _dispatch(course, lab, launched, ready, notebook_timeout, log, announce=prefix == "worker")
 
 
 class _Progress:
@@ -549,6 +603,7 @@ def grade(
         RuntimeError: when nbgrader itself cannot run (release, collection).
     """
     started = time.perf_counter()
+    python_bin_on_path()  # nbgrader's gradebooks run `alembic`, beside this Python
     course = Path(course).resolve()
     _check_lab(course, lab)
     if submissions is not None and zip_dir is not None:
@@ -561,33 +616,41 @@ def grade(
     if notebook_timeout is not None and (not isinstance(notebook_timeout, int) or notebook_timeout < 1):
         raise ValueError(f"notebook_timeout must be a whole number of seconds >= 1; got {notebook_timeout!r}")
 
-    _say(log, f"[1/6] release: nbgrader generate_assignment {lab} --force")
-    _release(course, lab)
-    _say(log, "[2/6] collect submissions")
-    if zip_dir is not None:
-        collect_zips(course, lab, zip_dir, force=force)
-    elif submissions is not None:
-        collect_folder(course, lab, submissions, force=force)
-    students = submitted_students(course, lab)
-    _say(log, f"  {len(students)} submissions in {course / 'submitted'}/<student>/{lab}/")
-    results = {s: StudentResult(student=s) for s in students}
-    problems = []
+    tmpdir = tempfile.TemporaryDirectory(prefix="pageturn-grade-")
+    tmp = Path(tmpdir.name)
+    # The autograde processes start now and import nbgrader while this one releases and collects.
+    launched = _launch(course, lab, workers, notebook_timeout, tmp)
+    try:
+        _say(log, f"[1/6] release: nbgrader generate_assignment {lab} --force")
+        _release(course, lab)
+        _say(log, "[2/6] collect submissions")
+        if zip_dir is not None:
+            collect_zips(course, lab, zip_dir, force=force)
+        elif submissions is not None:
+            collect_folder(course, lab, submissions, force=force)
+        students = submitted_students(course, lab)
+        _say(log, f"  {len(students)} submissions in {course / 'submitted'}/<student>/{lab}/")
+        results = {s: StudentResult(student=s) for s in students}
+        problems = []
 
-    _say(log, "[3/6] check and repair submissions (the students' files are not changed)")
-    ready = _prepare(course, lab, students, results, log)
+        _say(log, "[3/6] check and repair submissions (the students' files are not changed)")
+        ready = _prepare(course, lab, students, results, log)
 
-    _say(log, "[4/6] autograde")
-    logpath = course / f"grading_{lab}.log"
-    if ready:
-        with tempfile.TemporaryDirectory(prefix="pageturn-grade-") as tmp:
-            done = _run_workers(course, lab, ready, workers, notebook_timeout, Path(tmp), log)
+        _say(log, "[4/6] autograde")
+        logpath = course / f"grading_{lab}.log"
+        if ready:
+            todo, launched = launched, []
+            done = _dispatch(course, lab, todo, ready, notebook_timeout, log)
             with open(logpath, "w") as out:
                 _merge_all(course, lab, done, results, problems, out)
             again = [s for s in ready if results[s].status != "graded"]
             if again:
                 _say(log, f"  {len(again)} not graded; trying each again alone, without forked kernels")
-                _retry(course, lab, again, workers, notebook_timeout, Path(tmp), log, results, problems, logpath)
+                _retry(course, lab, again, workers, notebook_timeout, tmp, log, results, problems, logpath)
                 _say(log, f"  second try: {sum(results[s].status == 'graded' for s in again)} of {len(again)} graded")
+    finally:
+        _dismiss(launched)
+        tmpdir.cleanup()
     _scores(course, lab, results)
 
     if feedback and any(r.status == "graded" for r in results.values()):

@@ -59,6 +59,18 @@ def nbgrader_env() -> dict:
     return env
 
 
+def python_bin_on_path() -> None:
+    """Put this Python's ``bin/`` first on this process's PATH, when it is not on it already.
+
+    nbgrader creates each new gradebook by running the ``alembic`` command, found on PATH; with a
+    virtual environment's Python run without activating it (``.venv/bin/python -m ...``), or in
+    a kernel whose PATH lacks it, that command is missing. Called before nbgrader runs in this
+    process (:func:`pageturn.grading.inprocess.run_converter`, :func:`pageturn.grading.pipeline.grade`)."""
+    bindir = str(Path(sys.executable).parent)
+    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+
+
 def nbgrader_command(fast: bool = False) -> list[str]:
     """The command that runs nbgrader: ``python -m nbgrader``, or with ``fast`` the launcher
     that skips the ``rfc3987-syntax`` import cost (:mod:`pageturn.grading.nbgrader_main`)."""

@@ -218,11 +218,6 @@ def check(lab: str | None = None, *, notebook=None, course=None) -> SelfCheck | 
         print("Self-check skipped: this notebook is being graded or tested right now.")
         return None
 
-    import sys
-
-    bindir = str(Path(sys.executable).parent)  # nbgrader runs the `alembic` command found there
-    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
     here = Path.cwd()
     course = Path(course) if course is not None else _course(here)
     known = list_labs(course)
