@@ -272,3 +272,14 @@ def hidden_test_lines(source_nb, min_chars: int, visible: str = "") -> list[str]
             elif inside and len(s) >= min_chars and not s.startswith("#") and s not in visible:
                 out.append(s)
     return out
+
+
+def pasted_twice(nb):
+    """A copy of ``nb`` with its first test cell pasted again just below it (with a new cell id,
+    as Jupyter gives a pasted cell): two cells with one grade id."""
+    nb = nbformat.from_dict(copy.deepcopy(nb))
+    index = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade"))
+    twin = copy.deepcopy(nb.cells[index])
+    twin["id"] = "pasted-twin"
+    nb.cells.insert(index + 1, twin)
+    return nb

@@ -6,14 +6,13 @@ as the teacher's grading will grade it, and says what grading will do, in the re
 
 from __future__ import annotations
 
-import copy
 import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from gradingkit import fill_answers, grade_id, solution_answers
+from gradingkit import fill_answers, grade_id, pasted_twice, solution_answers
 from pageturn.grading.validate import HEADING, findings
 
 sys.path.insert(0, str(Path(__file__).parent / "browser"))
@@ -27,16 +26,6 @@ PASTED = "cells pasted twice (one copy graded, the others ran as plain cells)"
 
 def released():
     return nbformat.read(ROOT / "labs" / LAB / f"{LAB}.ipynb", as_version=4)
-
-
-def pasted_twice(nb):
-    """``nb`` with its first test cell pasted again just below it (a new cell id, as Jupyter gives)."""
-    nb = nbformat.from_dict(copy.deepcopy(nb))
-    index = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade"))
-    twin = copy.deepcopy(nb.cells[index])
-    twin["id"] = "pasted-twin"
-    nb.cells.insert(index + 1, twin)
-    return nb
 
 
 def solved():

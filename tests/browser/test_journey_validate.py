@@ -4,12 +4,11 @@ traceback (pageturn.grading.validate_server; its answers are tested in tests/tes
 
 from __future__ import annotations
 
-import copy
-
 import jlab
 import nbformat
 import pytest
 
+from gradingkit import pasted_twice
 from pageturn.grading.validate import HEADING
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -18,11 +17,7 @@ PASTED = "cells pasted twice (one copy graded, the others ran as plain cells)"
 
 def test_validate_button_says_what_grading_will_do(page, student):
     lab = jlab.lab_sources()[0]
-    nb = nbformat.read(student.root / "labs" / lab / f"{lab}.ipynb", as_version=4)
-    index = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade"))
-    twin = copy.deepcopy(nb.cells[index])
-    twin["id"] = "pasted-twin"
-    nb.cells.insert(index + 1, twin)
+    nb = pasted_twice(nbformat.read(student.root / "labs" / lab / f"{lab}.ipynb", as_version=4))
     folder = student.root / "pasted" / lab
     folder.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, folder / f"{lab}.ipynb")

@@ -290,14 +290,10 @@ def test_odd_student_ids_get_a_clear_error(term):
 def test_a_students_validate_button_says_what_grading_will_do(term):
     """The Validate button on a student's server (pageturn.grading.validate_server) finds the lab's
     student copy in the exchange (``<course>/outbound``) and says what grading will do with a pasted cell."""
-    import copy
+    from gradingkit import pasted_twice
 
     ben = term.user("ben")
-    nb = nbformat.from_dict(ben.read(FETCHED)["content"])
-    index = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade"))
-    twin = copy.deepcopy(nb.cells[index])
-    twin["id"] = "pasted-twin"
-    nb.cells.insert(index + 1, twin)
+    nb = pasted_twice(nbformat.from_dict(ben.read(FETCHED)["content"]))
     folder = f"{COURSE}/scratch"
     assert ben.server("PUT", f"api/contents/{folder}", json={"type": "directory"}).status_code in (200, 201)
     ben.write_notebook(f"{folder}/{LAB}.ipynb", nb)

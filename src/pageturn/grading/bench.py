@@ -126,7 +126,7 @@ def measure_selfcheck(lab: str = "lab2_histograms", repeats: int = 3) -> tuple[f
     import subprocess
 
     from pageturn.grading.demo import COURSE, ROOT
-    from pageturn.grading.release import run_nbgrader
+    from pageturn.grading.release import nbgrader_env, run_nbgrader
 
     notebook = ROOT / "labs" / lab / f"{lab}.ipynb"
     code = (
@@ -134,7 +134,7 @@ def measure_selfcheck(lab: str = "lab2_histograms", repeats: int = 3) -> tuple[f
         f"r = check({lab!r}, notebook={str(notebook)!r}, course={str(COURSE)!r}); "
         "print(time.perf_counter() - t, r.cells_seconds or 0.0)"
     )
-    env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
+    env = nbgrader_env()
     env.pop("PAGETURN_SKIP_SELFCHECK", None)
 
     def once():

@@ -249,8 +249,8 @@ def check(lab: str | None = None, *, notebook=None, course=None) -> SelfCheck | 
             return result
         from pageturn.grading import notes as grading_notes
 
-        result.notes = [n for n in grading_notes.read(path) if not n.startswith("review:")]
         graded = nbformat.read(path, as_version=4)
+        result.notes = [n for n in grading_notes.get(graded) if not n.startswith("review:")]
         result.cells_seconds = (graded.metadata.get(grading_notes.KEY) or {}).get("cells_seconds")
         release = nbformat.read(root / "release" / lab / f"{lab}.ipynb", as_version=4)
         titles = _titles(release)

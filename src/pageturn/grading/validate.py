@@ -124,6 +124,13 @@ def findings(path, *, course="grading", releases=None) -> list[str]:
     return repaired(path, course=course, releases=releases)[0]
 
 
+def with_notes(notes, text: str) -> str:
+    """``text`` under :data:`HEADING` and ``notes`` as a list (``text`` alone when there are none)."""
+    if not notes:
+        return text
+    return HEADING + "\n" + "".join(f"  - {n}\n" for n in notes) + "\n" + text
+
+
 @contextmanager
 def beside(path, nb):
     """Write ``nb`` to a hidden file beside ``path`` (so the notebook's relative paths still work);
@@ -172,8 +179,7 @@ def validate(path, *, course="grading") -> Validation:
         and "VALIDATION FAILED" not in output
         and "[ValidateApp | ERROR]" not in output
     )
-    if notes:
-        output = HEADING + "\n" + "".join(f"  - {n}\n" for n in notes) + "\n" + output
+    output = with_notes(notes, output)
     if any(n.startswith("not graded") for n in notes):
         ok = False
     return Validation(path=path, ok=ok, output=output, notes=notes)

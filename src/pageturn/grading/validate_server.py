@@ -18,7 +18,7 @@ or retyped cell, a renamed copy), and nbgrader's validator runs on the repaired 
 grading has something to say, the dialog starts with it, in the teacher's report's words::
 
     When your teacher grades this file:
-      - cells pasted twice (one copy graded, the others run as plain cells): ...
+      - cells pasted twice (one copy graded, the others ran as plain cells): ...
 
     Success! Your notebook passes all the tests.
 
@@ -44,7 +44,7 @@ from tornado import web
 from traitlets import Unicode
 from traitlets.config import Configurable
 
-from pageturn.grading.validate import HEADING, beside, repaired
+from pageturn.grading.validate import SUCCESS, beside, repaired, with_notes
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")  # the colours in a kernel's traceback
 
@@ -108,7 +108,7 @@ def summary(result: dict) -> str:
         error = ANSI.sub("", cell.get("raw_error") or cell.get("error", ""))
         lines += ["The following cell failed:", cell["source"], error, ""]
     if not lines:
-        lines = ["Success! Your notebook passes all the tests."]
+        lines = [SUCCESS]
     return "\n".join(lines).rstrip()
 
 
@@ -136,8 +136,7 @@ class CourseValidateHandler(ValidateAssignmentHandler):
             body = summary(json.loads(result) if isinstance(result, str) else result)
         else:
             body = answer["value"]
-        text = HEADING + "\n" + "".join(f"  - {n}\n" for n in notes) + "\n" + body
-        return {"success": False, "value": text, "notes": notes}
+        return {"success": False, "value": with_notes(notes, body), "notes": notes}
 
     def _validate_copy(self, target: Path, nb, root: Path) -> dict:
         """nbgrader's answer for ``nb``, written beside ``target`` for the time it takes."""
