@@ -123,6 +123,58 @@ def test_alert_quarantine_and_replacement_over_seeds_and_faults(seed, kind, vict
     assert _left(ports) == [] and not any(_port_open(p) for p in ports)
 
 
+def _until(condition, timeout_s=10.0):
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.005)
+
+
+def test_quarantine_drains_a_write_in_flight_and_holds_new_ones_for_the_replacement():
+    """Sam loses nothing: a write in flight when the quarantine starts is in the snapshot and
+    on the replacement; a write sent while it is being handed over waits and lands there too."""
+    with Fleet(seed=12, scrape_every_s=10, auto_quarantine=False) as fleet:
+        victim = "pageturn-2"
+        reader = fleet.readers_on(victim, fleet.reader_ids(50))[0]
+        done = {}
+
+        def write(key, title):
+            body = {"reader": reader, "title": title, "author": "A. Writer"}
+            done[key] = _get(fleet.url, "/books", {"Content-Type": "application/json"}, "POST", body)
+
+        fleet.instances[victim].stall(2.0)  # the write reaches the instance and waits there
+        in_flight = threading.Thread(target=write, args=("in flight", "Written in flight"))
+        in_flight.start()
+        _until(lambda: fleet.balancer.in_flight(victim) == 1)
+        quarantine = threading.Thread(target=lambda: done.setdefault("record", fleet.quarantine(victim)))
+        quarantine.start()
+        _until(lambda: victim not in fleet.balancer.members())
+        assert fleet.balancer.in_flight(victim) == 1 and "record" not in done  # draining: it waits
+        meanwhile = threading.Thread(target=write, args=("meanwhile", "Written meanwhile"))
+        meanwhile.start()
+        for thread in (in_flight, quarantine, meanwhile):
+            thread.join(15)
+        record = done["record"]
+        assert record.drained and done["in flight"][0] == 201 and done["meanwhile"][0] == 201
+        assert "Written in flight" in [b["title"] for b in record.snapshot["books"][reader]]
+        assert done["meanwhile"][1]["X-Pageturn-Instance"] == record.replacement
+        titles = [b["title"] for b in fleet.instances[record.replacement].books_of(reader)]
+        assert titles.count("Written in flight") == 1 and titles.count("Written meanwhile") == 1
+        assert fleet.balancer.route(reader) == record.replacement
+
+
+def test_a_held_slot_lets_its_readers_go_when_released():
+    with Fleet(seed=13, scrape_every_s=10, auto_quarantine=False) as fleet:
+        reader = fleet.readers_on("pageturn-1", fleet.reader_ids(50))[0]
+        slot = fleet.balancer.slot_of("pageturn-1")
+        with pytest.raises(ValueError, match="hold"):
+            fleet.balancer.remove("pageturn-1", hold="yes")
+        fleet.balancer.remove("pageturn-1", hold=True)
+        assert fleet.balancer.route(reader) is None  # held: waiting for a replacement
+        fleet.balancer.unhold(slot)
+        assert fleet.balancer.route(reader) in {"pageturn-2", "pageturn-3"}
+
+
 def test_no_alert_without_a_fault():
     with Fleet(seed=4) as fleet:
         fleet.load(duration_s=2.0, rate_per_s=80, seed=4)

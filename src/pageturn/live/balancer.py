@@ -11,7 +11,11 @@ The answer carries ``X-Request-Id`` and ``X-Pageturn-Instance``.
 
 Taking an instance *out of rotation* (:meth:`Balancer.remove`) is what real load
 balancers call deregistration: new requests stop going there, requests already
-in flight finish (connection draining), and the instance keeps running.
+in flight finish (connection draining: :meth:`Balancer.drain` waits for them), and
+the instance keeps running. With ``hold=True`` its *slot* (its share of the readers)
+stays reserved: its readers' new requests wait at the balancer until a replacement
+serves the slot (:meth:`Balancer.add` with that ``slot``), instead of going to an
+instance that does not have their data.
 """
 
 from __future__ import annotations
@@ -75,6 +79,9 @@ class Balancer:
         self._lock = threading.Lock()
         self._members: dict[str, str] = {}
         self._slots: dict[str, str] = {}
+        self._held: set[str] = set()  # slots whose readers wait for a replacement
+        self._in_flight: collections.Counter = collections.Counter()  # name -> requests being forwarded there
+        self._changed = threading.Condition(self._lock)  # membership or in-flight counts changed
         self._records = collections.deque(maxlen=checks.number("log_capacity", log_capacity, low=10, integer=True))
         self._ids = itertools.count(1)
         self._round = itertools.count()
@@ -104,19 +111,58 @@ class Balancer:
                 raise ValueError(f"slot must not be served twice; {slot!r} is already served")
             self._members[name] = url
             self._slots[name] = slot
+            self._held.discard(slot)
+            self._changed.notify_all()
 
-    def remove(self, name: str) -> None:
-        """Take ``name`` out of rotation (deregister it). Requests in flight finish;
-        the instance itself is not touched.
+    def remove(self, name: str, *, hold: bool = False) -> None:
+        """Take ``name`` out of rotation (deregister it). Requests in flight finish
+        (:meth:`drain` waits for them); the instance itself is not touched.
+
+        With ``hold=True`` the instance's slot stays reserved: requests of its readers
+        wait at the balancer (up to ``timeout_s``, then 503) until :meth:`add` gives the
+        slot to a replacement, or :meth:`unhold` lets them go to the other instances.
 
         Raises:
-            ValueError: if ``name`` is not in rotation.
+            ValueError: if ``name`` is not in rotation, or ``hold`` is not a bool.
         """
+        if not isinstance(hold, bool):
+            raise ValueError(f"hold must be True or False, got {hold!r}")
         with self._lock:
             if name not in self._members:
                 raise ValueError(f"name must be an instance in rotation ({sorted(self._members)}), got {name!r}")
             del self._members[name]
-            del self._slots[name]
+            slot = self._slots.pop(name)
+            if hold:
+                self._held.add(slot)
+            self._changed.notify_all()
+
+    def unhold(self, slot: str) -> None:
+        """Stop reserving ``slot`` (see :meth:`remove`): its readers' requests go to the other
+        instances again. Unknown slots are ignored."""
+        with self._lock:
+            self._held.discard(slot)
+            self._changed.notify_all()
+
+    def in_flight(self, name: str) -> int:
+        """How many requests the balancer is forwarding to instance ``name`` now (sent, not yet answered)."""
+        with self._lock:
+            return self._in_flight[name]
+
+    def drain(self, name: str, timeout_s: float = 5.0) -> bool:
+        """Wait (up to ``timeout_s`` s) until no request forwarded to ``name`` is still in flight:
+        connection draining. Call it after :meth:`remove`. True if drained, False on timeout.
+
+        Raises:
+            ValueError: if ``timeout_s`` is not in [0, 60].
+        """
+        deadline = time.monotonic() + checks.number("timeout_s", timeout_s, low=0, high=60)
+        with self._lock:
+            while self._in_flight[name] > 0:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._changed.wait(left)
+            return True
 
     def members(self) -> dict[str, str]:
         """The instances in rotation now: ``{name: url}``."""
@@ -129,15 +175,45 @@ class Balancer:
             return self._slots.get(name)
 
     def route(self, reader: str | None) -> str | None:
-        """The instance that would serve ``reader`` now (None if none is in service)."""
+        """The instance that would serve ``reader`` now (None if none is in service, or if the
+        reader's slot is held for a replacement)."""
         with self._lock:
-            by_slot = {slot: name for name, slot in self._slots.items()}
-        if not by_slot:
-            return None
+            return self._route_locked(reader)
+
+    def _route_locked(self, reader):
+        by_slot = {slot: name for name, slot in self._slots.items()}
         if reader is None:
             names = sorted(by_slot.values())
-            return names[next(self._round) % len(names)]
-        return by_slot[home(reader, sorted(by_slot))]
+            return names[next(self._round) % len(names)] if names else None
+        slot = self._slot_for(reader)
+        return None if slot is None else by_slot.get(slot)
+
+    def _slot_for(self, reader):
+        """The slot ``reader`` hashes to, among the served and the held slots (None if there are none)."""
+        return home(reader, sorted(set(self._slots.values()) | self._held))
+
+    def _acquire(self, reader, deadline: float):
+        """Pick the instance for ``reader`` and count the request in flight there, in one step
+        (so :meth:`drain` cannot miss it); wait while the reader's slot is held.
+        Returns ``(name, url)``, or ``(None, None)`` when nothing serves the reader."""
+        with self._lock:
+            while True:
+                name = self._route_locked(reader)
+                if name is not None:
+                    self._in_flight[name] += 1
+                    return name, self._members[name]
+                held = reader is not None and self._slot_for(reader) in self._held
+                left = deadline - time.monotonic()
+                if not held or left <= 0:
+                    return None, None
+                self._changed.wait(left)
+
+    def _done(self, name: str) -> None:
+        with self._lock:
+            self._in_flight[name] -= 1
+            if self._in_flight[name] <= 0:
+                del self._in_flight[name]
+            self._changed.notify_all()
 
     # ------------------------------------------------------------------ logs
     def records(self, reader: str | None = None, last: int | None = None) -> list[dict]:
@@ -166,8 +242,7 @@ class Balancer:
             except (ValueError, UnicodeDecodeError, AttributeError):
                 reader = None
         reader = reader if isinstance(reader, str) else None
-        name = self.route(reader)
-        url = self.members().get(name) if name else None
+        name, url = self._acquire(reader, time.monotonic() + self.timeout_s)
         status, data, headers = 503, b'{"error": "no instance in service"}', {"Content-Type": "application/json"}
         if url is not None:
             port = urllib.parse.urlsplit(url).port
@@ -184,6 +259,7 @@ class Balancer:
                 headers = {"Content-Type": "application/json"}
             finally:
                 connection.close()
+                self._done(name)
         headers["X-Request-Id"] = request_id
         if name:
             headers["X-Pageturn-Instance"] = name

@@ -146,7 +146,8 @@ class Fleet:
         _OPEN.add(self)
 
     # ------------------------------------------------------------------ instances
-    def _start_instance(self, slot: str | None = None, version: str | None = None):
+    def _start_instance(self, slot: str | None = None, version: str | None = None, *, admit: bool = True):
+        """Start one instance; put it into rotation (serving ``slot``) unless ``admit`` is False."""
         from pageturn.live.app import Pageturn
 
         name = f"pageturn-{next(self._names)}"
@@ -158,7 +159,8 @@ class Fleet:
         )
         self._parts.append(app)
         self.instances[name] = app
-        self.balancer.add(name, app.url, slot=slot)
+        if admit:
+            self.balancer.add(name, app.url, slot=slot)
         return name
 
     def __repr__(self):
@@ -284,9 +286,13 @@ class Fleet:
 
     # ------------------------------------------------------------------ quarantine
     def quarantine(self, name: str, alert=None) -> Quarantine:
-        """Snapshot ``name``, take it out of rotation (it keeps running, state intact), start a
-        replacement for exactly its readers, restore the snapshot into it (invalid records
-        held back). Returns the :class:`pageturn.live.quarantine.Quarantine`.
+        """Take ``name`` out of rotation, holding its readers' new requests at the balancer;
+        wait for its requests in flight to finish (connection draining); snapshot it (it keeps
+        running, state intact); start a replacement, restore the snapshot into it (invalid
+        records held back), and only then give it exactly ``name``'s readers, whose held
+        requests go on to it. So no write of theirs is lost: one in flight lands before the
+        snapshot, one sent meanwhile lands on the replacement.
+        Returns the :class:`pageturn.live.quarantine.Quarantine`.
 
         Raises:
             ValueError: if ``name`` is not an instance in service.
@@ -295,14 +301,23 @@ class Fleet:
             if name not in self.balancer.members():
                 raise ValueError(f"name must be an instance in service {self.in_service()}, got {name!r}")
             app = self.instances[name]
-            snapshot = app.snapshot()
             slot = self.balancer.slot_of(name)
-            self.balancer.remove(name)
-            replacement = self._start_instance(slot=slot, version=app.state()["version"])
-            held = restore(self.instances[replacement], snapshot)
-            record = Quarantine(name, replacement, alert, snapshot, time.time(), held)
+            self.balancer.remove(name, hold=True)
+            at_s = time.time()  # from here on, no request goes to it
+            try:
+                drained = self.balancer.drain(name, timeout_s=self.balancer.timeout_s + 1.0)
+                snapshot = app.snapshot()
+                replacement = self._start_instance(slot=slot, version=app.state()["version"], admit=False)
+                held = restore(self.instances[replacement], snapshot)
+                self.balancer.add(replacement, self.instances[replacement].url, slot=slot)
+            except BaseException:
+                self.balancer.unhold(slot)  # never leave readers waiting for a replacement that will not come
+                raise
+            record = Quarantine(name, replacement, alert, snapshot, at_s, held, drained=drained)
             self.quarantined[name] = record
-            app.event(30, "quarantined", replacement=replacement, alert=None if alert is None else alert.name)
+            app.event(
+                30, "quarantined", replacement=replacement, alert=None if alert is None else alert.name, drained=drained
+            )
             return record
 
     def is_quarantined(self, name: str) -> bool:

@@ -3,12 +3,16 @@
 What :meth:`pageturn.live.fleet.Fleet.quarantine` does, in order (the talk's
 "what has happened in between"):
 
-1. take a **snapshot** of the instance's data at that moment (a flight recorder);
-2. **deregister** it from the balancer: no new readers, requests in flight finish;
-3. keep it **running**, state intact, for debugging (the console opens only now);
-4. start a **replacement** that takes over exactly its readers, and restore the
-   snapshot into it through :func:`restore`, which checks every record and
-   *holds back* the ones that fail (they wait for a fix, like a dead-letter queue).
+1. **deregister** it from the balancer: no new requests go to it, and its readers'
+   new requests wait at the balancer for the replacement;
+2. **drain** it: wait for the requests already in flight there to finish;
+3. take a **snapshot** of its data at that moment (a flight recorder), so it holds
+   every write those requests made;
+4. keep it **running**, state intact, for debugging (the console opens only now);
+5. start a **replacement**, restore the snapshot into it through :func:`restore`,
+   which checks every record and *holds back* the ones that fail (they wait for a
+   fix, like a dead-letter queue), and only then give it exactly the old instance's
+   readers: their waiting requests go on to it.
 
 The record of all that is a :class:`Quarantine`. :func:`affected_readers` counts the
 readers who met an error before and after it, from the balancer's log.
@@ -27,9 +31,11 @@ from pageturn.status import is_server_error
 class Quarantine:
     """One quarantined instance: ``name``, ``replacement`` (the new instance's name),
     ``alert`` (the :class:`pageturn.live.alerts.Alert` that caused it, or None),
-    ``snapshot`` (its data when the alert fired), ``at_s`` (seconds since the epoch),
-    ``held_back`` (records the restore refused: dicts with ``reader`` and the record),
-    and ``released`` (True once the instance was stopped)."""
+    ``snapshot`` (its data once its requests in flight had finished), ``at_s`` (when it left
+    the balancer, seconds since the epoch), ``held_back`` (records the restore refused: dicts
+    with ``reader`` and the record), ``released`` (True once the instance was stopped) and
+    ``drained`` (False if a request in flight there had not finished within the balancer's
+    timeout when the snapshot was taken)."""
 
     name: str
     replacement: str
@@ -38,6 +44,7 @@ class Quarantine:
     at_s: float
     held_back: list
     released: bool = False
+    drained: bool = True
 
 
 def valid_record(book) -> bool:
