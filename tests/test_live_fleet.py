@@ -205,6 +205,43 @@ def test_console_needs_the_token_and_a_quarantined_instance(night):
     assert "ZeroDivisionError" in console.run("1/0")
 
 
+def _reachable(roots):
+    """Every object reachable from ``roots`` by following references, without entering modules,
+    module namespaces or classes: those are code that any line of Python can import anyway."""
+    import gc
+    import types
+
+    module_dicts = {id(vars(m)) for m in list(sys.modules.values()) if isinstance(m, types.ModuleType)}
+    seen, todo = {}, list(roots)
+    while todo:
+        obj = todo.pop()
+        if id(obj) in seen or id(obj) in module_dicts or isinstance(obj, (types.ModuleType, type)):
+            continue
+        seen[id(obj)] = obj
+        todo.extend(gc.get_referents(obj))
+    return list(seen.values())
+
+
+def test_the_console_is_given_nothing_that_reaches_the_fleet_or_another_instance(night):
+    from pageturn.live.app import Pageturn
+    from pageturn.live.console import DebugServer
+
+    fleet, injected, _ = night
+    console = fleet.console("pageturn-2", fleet.admin_token)
+    reader = fleet.failed_reader("pageturn-2")
+    # the journey it is given still works, on this instance's own records
+    assert "request_failed" in console.run(f"journey({reader!r})['instance_event'].tolist()")
+    given = [value for key, value in console.namespace.items() if key != "__builtins__"]
+    found = _reachable(given)
+    assert not [type(o).__name__ for o in found if isinstance(o, (Fleet, Balancer, DebugServer))]
+    assert [o for o in found if isinstance(o, Pageturn)] == [fleet.instances["pageturn-2"]]
+    rings = [o for o in found if type(o).__name__ == "_RingHandler"]  # no other instance's logs either
+    assert rings == [fleet.instances["pageturn-2"]._ring]
+    # what an audit typed into pageturn-2's console to change pageturn-1 now finds nothing to follow
+    out = console.run("journey.__self__.instances['pageturn-1'].set_version('2.1.1')")
+    assert "AttributeError" in out and fleet.instances["pageturn-1"].state()["version"] == "2.1"
+
+
 def test_debug_page_over_http(night):
     fleet, injected, _ = night
     link = fleet.alerts[0].link

@@ -175,10 +175,15 @@ class Pageturn:
         self._stopped = threading.Event()
 
         self._ring = _RingHandler(log_capacity)
-        self.log = logging.getLogger(f"pageturn.live.app.{self.instance}")
+        # A logger of its own, not registered in logging's global manager: nothing else can
+        # find it by name (a console inside one instance cannot reach another's logs), and
+        # instances that stop leave no logger behind. Unregistered, it must keep one level
+        # (logging clears its level cache only for registered loggers): the ring's level
+        # decides what is kept.
+        self.log = logging.Logger(f"pageturn.live.app.{self.instance}", logging.DEBUG)
         self.log.propagate = False
         self.log.handlers[:] = [self._ring]
-        self.log.setLevel(log_level)
+        self._ring.setLevel(log_level)
 
         try:
             self._server = TrackedServer(_Handler, "pageturn", port=port or 0, app=self)
@@ -228,7 +233,7 @@ class Pageturn:
                 "previous": self._previous,
                 "canary_version": self._canary_version,
                 "canary_percent": self._canary_percent,
-                "log_level": logging.getLevelName(self.log.level),
+                "log_level": logging.getLevelName(self._ring.level),
                 "asserts": self.asserts,
                 "books": books,
             }
@@ -311,7 +316,7 @@ class Pageturn:
             ValueError: if ``level`` is not one of :data:`LOG_LEVELS`.
         """
         checks.choice("level", level, LOG_LEVELS)
-        self.log.setLevel(level)
+        self._ring.setLevel(level)
         self.event(logging.WARNING, "log_level_changed", new_level=level)
         return level
 

@@ -8,11 +8,19 @@
 * ``POST /debug/<name>/console`` ``{"code": "..."}`` - needs ``X-Admin-Token``: runs Python
   *inside* the quarantined instance and answers ``{"output": "..."}``.
 
-The console is a door into a running server, so it is guarded twice: the admin
-token (compared in constant time), and the instance must be **quarantined**:
-it serves no reader, so nothing a learner types can hurt a reader or read a
-request in flight. For an instance in service, or one released, it refuses (HTTP 409).
-The snapshot holds readers' data; the page shows it only with the token too.
+The console is a door into a running server, so it is guarded at the door twice: the
+admin token (compared in constant time), and the instance must be **quarantined**: it
+serves no reader, and no request is in flight there. For an instance in service, or
+one released, it refuses (HTTP 409). The snapshot holds readers' data; the page shows
+it only with the token too.
+
+What the console is *given* reaches only the quarantined instance: ``app``, its
+snapshot, the alert, and a ``journey`` function over copies of the balancer's records
+for that instance; no fleet, no balancer, no other instance (a test walks the objects
+to check). That is a rule at the door, not isolation: this teaching fleet runs in one
+Python process, and Python code in it can ``import`` its way to anything. A real system
+runs the console inside the instance's own process or container, where the rest of the
+fleet is not in memory at all.
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ import threading
 import traceback
 import urllib.parse
 
+from pageturn import checks
 from pageturn.style import CODE_BACKGROUND
 
 MAX_OUTPUT = 20_000  # characters of console output sent back
@@ -36,9 +45,12 @@ class Console:
     """Run Python inside quarantined instance ``name`` of ``fleet``.
 
     The namespace holds ``app`` (the instance, a :class:`pageturn.live.app.Pageturn`),
-    ``snapshot`` (its data when the alert fired), ``alert``, ``journey`` (the
-    fleet's :meth:`~pageturn.live.fleet.Fleet.journey`) and ``bad_records``
-    (:func:`pageturn.live.faults.bad_records`). Names you define stay for the next command.
+    ``snapshot`` (its data when the alert fired), ``alert``, ``journey(reader, last=20)``
+    (that reader's requests to this instance, as the balancer and the instance logged them:
+    :func:`pageturn.live.quarantine.journey_frame` over copies of the balancer's records,
+    taken when the console opened) and ``bad_records`` (:func:`pageturn.live.faults.bad_records`).
+    Nothing in it refers to the fleet, the balancer or another instance. Names you define
+    stay for the next command.
 
     Raises:
         PermissionError: if ``token`` is not the fleet's admin token, or ``name`` is
@@ -51,11 +63,12 @@ class Console:
         _guard(fleet, name, token)
         record = fleet.quarantined[name]
         self.fleet, self.name, self._token = fleet, name, token
+        app = fleet.instances[name]
         self.namespace = {
-            "app": fleet.instances[name],
+            "app": app,
             "snapshot": record.snapshot,
             "alert": record.alert,
-            "journey": fleet.journey,
+            "journey": _journey_of(app, fleet.balancer.records(), name),
             "bad_records": bad_records,
         }
         self._lock = threading.Lock()
@@ -91,6 +104,22 @@ class Console:
                 out.write("".join(traceback.format_exc(limit=2).splitlines(True)[-3:]))
         self.fleet.instances[self.name].event(30, "console_command", chars=len(code))
         return out.getvalue()[:MAX_OUTPUT]
+
+
+def _journey_of(app, records, name: str):
+    """A ``journey(reader, last=20)`` for the console of instance ``name``: it closes over
+    copies of the balancer ``records`` routed to ``name`` and over ``app`` (that instance),
+    nothing else."""
+    from pageturn.live.quarantine import journey_frame
+
+    mine = tuple(dict(r) for r in records if r["instance"] == name)
+
+    def journey(reader: str, last: int = 20):
+        """``reader``'s last ``last`` requests to this instance, balancer and instance logs joined by request id."""
+        last = checks.number("last", last, low=1, integer=True)
+        return journey_frame([r for r in mine if r["reader"] == reader][-last:], app.log_events())
+
+    return journey
 
 
 def _guard(fleet, name, token) -> None:

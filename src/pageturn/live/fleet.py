@@ -36,7 +36,7 @@ from pageturn.live import alerts as _alerts
 from pageturn.live import client
 from pageturn.live import faults as _faults
 from pageturn.live.balancer import Balancer
-from pageturn.live.quarantine import Quarantine, affected_readers, restore
+from pageturn.live.quarantine import Quarantine, affected_readers, journey_frame, restore
 from pageturn.status import is_server_error
 
 _OPEN: weakref.WeakSet[Fleet] = weakref.WeakSet()
@@ -338,42 +338,10 @@ class Fleet:
         """The reader's last ``last`` requests, as the balancer and the instance each logged them,
         joined by request id: a DataFrame with ``time_s``, ``request_id``, ``method``, ``path``,
         ``instance``, ``status`` (balancer), ``ms`` (balancer, ms), ``instance_event``,
-        ``version``, ``instance_ms`` and ``error`` (from the instance's log)."""
-        import pandas as pd
-
-        records = self.balancer.records(reader=reader, last=last)
-        by_id = {}
-        for app in self.instances.values():
-            for event in app.log_events():
-                if event.get("request_id"):
-                    by_id[event["request_id"]] = event
-        rows = []
-        for r in records:
-            event = by_id.get(r["request_id"], {})
-            rows.append(
-                {
-                    **r,
-                    "instance_event": event.get("event"),
-                    "version": event.get("version"),
-                    "instance_ms": event.get("ms"),
-                    "error": event.get("error"),
-                }
-            )
-        columns = [
-            "time_s",
-            "request_id",
-            "method",
-            "path",
-            "reader",
-            "instance",
-            "status",
-            "ms",
-            "instance_event",
-            "version",
-            "instance_ms",
-            "error",
-        ]
-        return pd.DataFrame(rows, columns=columns)
+        ``version``, ``instance_ms`` and ``error`` (from the instance's log); see
+        :func:`pageturn.live.quarantine.journey_frame`."""
+        events = [event for app in self.instances.values() for event in app.log_events()]
+        return journey_frame(self.balancer.records(reader=reader, last=last), events)
 
     def failed_reader(self, name: str) -> str | None:
         """The reader of the last 5xx answer instance ``name`` gave (None if none)."""

@@ -15,7 +15,8 @@ What :meth:`pageturn.live.fleet.Fleet.quarantine` does, in order (the talk's
    readers: their waiting requests go on to it.
 
 The record of all that is a :class:`Quarantine`. :func:`affected_readers` counts the
-readers who met an error before and after it, from the balancer's log.
+readers who met an error before and after it, from the balancer's log;
+:func:`journey_frame` joins a reader's balancer records with an instance's log.
 """
 
 from __future__ import annotations
@@ -104,3 +105,46 @@ def affected_readers(records, at_s: float):
             }
         )
     return pd.DataFrame(rows)
+
+
+JOURNEY_COLUMNS = (
+    "time_s",
+    "request_id",
+    "method",
+    "path",
+    "reader",
+    "instance",
+    "status",
+    "ms",
+    "instance_event",
+    "version",
+    "instance_ms",
+    "error",
+)
+
+
+def journey_frame(records, events):
+    """A reader's journey: balancer log ``records`` (dicts, as
+    :meth:`pageturn.live.balancer.Balancer.records` gives them) joined by ``request_id`` with
+    instance log ``events`` (dicts, as :meth:`pageturn.live.app.Pageturn.log_events` gives them).
+
+    Returns a DataFrame with :data:`JOURNEY_COLUMNS`, one row per record, in the records' order:
+    the balancer's fields, then ``instance_event``, ``version``, ``instance_ms`` (ms) and
+    ``error`` from the event with the same request id (empty when the instance logged none).
+    """
+    import pandas as pd
+
+    by_id = {event["request_id"]: event for event in events if event.get("request_id")}
+    rows = []
+    for record in records:
+        event = by_id.get(record["request_id"], {})
+        rows.append(
+            {
+                **record,
+                "instance_event": event.get("event"),
+                "version": event.get("version"),
+                "instance_ms": event.get("ms"),
+                "error": event.get("error"),
+            }
+        )
+    return pd.DataFrame(rows, columns=list(JOURNEY_COLUMNS))
