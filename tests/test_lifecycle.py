@@ -87,3 +87,43 @@ def test_apps_dashboards_and_fleets_leave_exit_clean_up_to_lifecycle():
 def test_on_exit_wants_a_callable():
     with pytest.raises(ValueError, match="cleanup must be callable; got 3"):
         lifecycle.on_exit(3)
+
+
+class _Events:
+    def __init__(self):
+        self.hooks = []
+
+    def register(self, event, function):
+        self.hooks.append((event, function))
+
+
+class _Shell:
+    """Stands in for IPython's shell only in what on_interrupt uses: ``events.register``."""
+
+    def __init__(self):
+        self.events = _Events()
+
+
+class _Result:
+    def __init__(self, error):
+        self.error_in_exec = error
+
+
+def test_on_interrupt_hooks_ipython_once_and_runs_only_after_an_interrupted_cell(monkeypatch):
+    assert lifecycle.on_interrupt(lambda: None) is False  # not inside IPython: nothing to hook
+    shell, ran = _Shell(), []
+    monkeypatch.setattr(lifecycle, "_ipython", lambda: shell)
+    monkeypatch.setattr(lifecycle, "_ON_INTERRUPT", [])
+
+    def cleanup():
+        ran.append(1)
+
+    assert lifecycle.on_interrupt(cleanup) and lifecycle.on_interrupt(cleanup)
+    assert shell.events.hooks == [("post_run_cell", lifecycle.after_cell)]
+    lifecycle.after_cell(_Result(None))
+    lifecycle.after_cell(_Result(ZeroDivisionError()))
+    assert ran == []
+    lifecycle.after_cell(_Result(KeyboardInterrupt()))
+    assert ran == [1]
+    with pytest.raises(ValueError, match="cleanup"):
+        lifecycle.on_interrupt("close")

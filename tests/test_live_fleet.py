@@ -327,6 +327,71 @@ def test_interrupted_process_exits_promptly_without_close():
     assert not _port_open(port)
 
 
+def test_an_interrupted_load_stops_its_senders():
+    code = (
+        "import os, signal, threading, time\nfrom pageturn.live.fleet import Fleet\n"
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+        "with Fleet(seed=9, scrape_every_s=10) as fleet:\n"
+        "    threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT)).start()\n"  # Ctrl-C 0.5 s into 20 s
+        "    started = time.monotonic()\n"
+        "    try:\n        fleet.load(duration_s=20, rate_per_s=40)\n"
+        "    except KeyboardInterrupt:\n"
+        "        print(round(time.monotonic() - started, 1), flush=True)\n"
+        "print([t.name for t in threading.enumerate() if t.name.startswith('pageturn')], flush=True)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    stopped_after_s, left = done.stdout.split("\n")[:2]
+    assert float(stopped_after_s) < 10 and left == "[]", done.stderr
+
+
+@pytest.mark.slow
+def test_interrupting_a_cell_in_a_jupyter_kernel_closes_the_fleet():
+    """The kernel's Interrupt button raises KeyboardInterrupt in the cell and the kernel lives on:
+    the fleet closes itself after that cell (and only after an interrupted one)."""
+    from jupyter_client.manager import start_new_kernel
+
+    km, kc = start_new_kernel(kernel_name="python3", startup_timeout=120)
+    try:
+
+        def run(code, **expressions):
+            reply = kc.execute_interactive(code, user_expressions=expressions, timeout=60, output_hook=lambda m: None)
+            return reply["content"]
+
+        start = "from pageturn.live.fleet import Fleet\nfleet = Fleet(seed=14)\nports = [fleet.balancer.port]"
+        assert run(start)["status"] == "ok"
+        assert run("1/0")["ename"] == "ZeroDivisionError"  # an ordinary error closes nothing
+        assert run("", up="fleet.running")["user_expressions"]["up"]["data"]["text/plain"] == "True"
+        msg_id = kc.execute("print('loading', flush=True)\nfleet.load(duration_s=30, rate_per_s=40)")
+        while True:  # wait until the cell is under way
+            msg = kc.get_iopub_msg(timeout=60)
+            if msg["parent_header"].get("msg_id") == msg_id and "loading" in msg["content"].get("text", ""):
+                break
+        time.sleep(0.5)
+        km.interrupt_kernel()
+        outputs = []
+        while True:
+            msg = kc.get_iopub_msg(timeout=60)
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                break
+            outputs.append(msg)
+        assert any(m["msg_type"] == "error" and m["content"]["ename"] == "KeyboardInterrupt" for m in outputs)
+        assert any("Interrupted: closed 1 fleet" in m["content"].get("text", "") for m in outputs)
+        check = run(
+            "import threading, socket\n"
+            "left = [t.name for t in threading.enumerate() if t.name.startswith('pageturn')]\n"
+            "with socket.socket() as s:\n    port_open = s.connect_ex(('127.0.0.1', ports[0])) == 0",
+            state="(fleet.running, left, port_open)",
+        )
+        assert check["user_expressions"]["state"]["data"]["text/plain"] == "(False, [], False)"
+        refused = run("fleet.load(duration_s=1)")
+        assert refused["ename"] == "RuntimeError" and "closed" in refused["evalue"]
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
 def test_bad_arguments_name_themselves():
     with pytest.raises(ValueError, match="size"):
         Fleet(size=1)

@@ -7,7 +7,10 @@ itself here when it starts and unregisters when it stops, so that:
 - :func:`stop_all` stops it, newest first; it runs once more when the Python process exits
   (a single ``atexit`` hook, registered here and nowhere else);
 - a module that keeps its own list of running things (apps, dashboards, fleets) hands its
-  clean-up function to :func:`on_exit` instead of calling ``atexit`` itself.
+  clean-up function to :func:`on_exit` instead of calling ``atexit`` itself;
+- inside IPython (a Jupyter kernel), :func:`on_interrupt` runs a clean-up after a cell that was
+  interrupted (the kernel's *Interrupt* button raises ``KeyboardInterrupt`` in the cell, and the
+  kernel goes on running, so no exit hook would fire).
 
 The grading tools (``pageturn.grading``) are the one exception: they import nothing else of the
 package, so their fork server registers its own exit hook.
@@ -31,6 +34,7 @@ from __future__ import annotations
 
 import atexit
 import itertools
+import sys
 import threading
 import warnings
 import weakref
@@ -124,6 +128,63 @@ def on_exit(cleanup) -> None:
         raise ValueError(f"cleanup must be callable; got {cleanup!r}")
     with _LOCK:
         _AT_EXIT.append(cleanup)
+
+
+_ON_INTERRUPT: list = []
+_HOOKED: weakref.WeakSet = weakref.WeakSet()  # the IPython shells whose post_run_cell hook is ours
+
+
+def on_interrupt(cleanup) -> bool:
+    """Inside IPython, run ``cleanup()`` after every cell that ended in ``KeyboardInterrupt``.
+
+    The first call hooks IPython's ``post_run_cell`` event, once per shell; registering the same
+    ``cleanup`` again changes nothing. Outside IPython it does nothing (a plain Python process
+    that is interrupted exits, and :func:`on_exit` covers that). Returns True if the hook is in
+    place. A failing clean-up is reported with a ``RuntimeWarning`` and does not stop the others.
+
+    Raises:
+        ValueError: when ``cleanup`` is not callable.
+    """
+    if not callable(cleanup):
+        raise ValueError(f"cleanup must be callable; got {cleanup!r}")
+    shell = _ipython()
+    if shell is None:
+        return False
+    with _LOCK:
+        if cleanup not in _ON_INTERRUPT:
+            _ON_INTERRUPT.append(cleanup)
+        hooked = shell in _HOOKED
+        _HOOKED.add(shell)
+    if not hooked:
+        shell.events.register("post_run_cell", after_cell)
+    return True
+
+
+def _ipython():
+    """The running IPython shell, or None (IPython is never imported here: only looked up)."""
+    module = sys.modules.get("IPython")
+    try:
+        return None if module is None else module.get_ipython()
+    except Exception:  # noqa: BLE001 - a half-imported IPython is no shell
+        return None
+
+
+def after_cell(result) -> None:
+    """IPython's ``post_run_cell`` hook: run the :func:`on_interrupt` clean-ups, newest first,
+    if the cell ended in ``KeyboardInterrupt`` (``result.error_in_exec``)."""
+    if not isinstance(getattr(result, "error_in_exec", None), KeyboardInterrupt):
+        return
+    with _LOCK:
+        cleanups = list(reversed(_ON_INTERRUPT))
+    for cleanup in cleanups:
+        try:
+            cleanup()
+        except Exception as exc:  # noqa: BLE001 - report and go on: every clean-up gets its turn
+            warnings.warn(
+                f"clean-up {getattr(cleanup, '__qualname__', cleanup)} after an interrupt failed: {exc}",
+                RuntimeWarning,
+                stacklevel=1,
+            )
 
 
 def _exit() -> None:

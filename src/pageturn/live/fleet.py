@@ -19,8 +19,9 @@ the wall clock (default 720: one hour of alert time in 5 s), because a lesson
 cannot wait an hour; turn it to see the windows stretch.
 
 Clean exit: :meth:`Fleet.close` (also on leaving the ``with`` block, when the
-fleet is garbage-collected, and at interpreter exit) stops the monitor, the
-balancer, the debug server and every instance, and waits for their threads.
+fleet is garbage-collected, at interpreter exit, and, inside a Jupyter kernel,
+after a cell that was interrupted) stops the monitor, the balancer, the debug
+server and every instance, and waits for their threads.
 """
 
 from __future__ import annotations
@@ -80,6 +81,8 @@ class Fleet:
 
     Raises:
         ValueError: for an argument out of range.
+        RuntimeError: from :meth:`inject`, :meth:`load`, :meth:`set_canary` and :meth:`set_version`
+            once the fleet is closed.
     """
 
     def __init__(
@@ -144,6 +147,7 @@ class Fleet:
             self.close()
             raise
         _OPEN.add(self)
+        lifecycle.on_interrupt(_close_after_interrupt)  # inside IPython: the Interrupt button closes it
 
     # ------------------------------------------------------------------ instances
     def _start_instance(self, slot: str | None = None, version: str | None = None, *, admit: bool = True):
@@ -183,6 +187,12 @@ class Fleet:
         self._check_name(name)
         return [r for r in readers if self.balancer.route(r) == name]
 
+    def _check_open(self) -> None:
+        if self._stop.is_set():
+            raise RuntimeError(
+                "this fleet is closed (by close(), or because a cell was interrupted); start a new one with Fleet(...)"
+            )
+
     def _check_name(self, name):
         if name not in self.instances:
             raise ValueError(f"name must be one of the fleet's instances {sorted(self.instances)}, got {name!r}")
@@ -201,6 +211,7 @@ class Fleet:
         for ``share`` of the readers (of the first ``readers`` load-generator readers) it serves.
         Returns the :class:`pageturn.live.faults.Injected` record (the answer key: the lesson
         looks at it only at the end)."""
+        self._check_open()
         self._check_name(name)
         mine = self.readers_on(name, self.reader_ids(readers))
         done = _faults.poisoned_import(
@@ -219,6 +230,7 @@ class Fleet:
         **options,
     ):
         """Send readers through the balancer with :func:`pageturn.live.loadgen.run`; returns its DataFrame."""
+        self._check_open()
         from pageturn.live import loadgen
 
         return loadgen.run(
@@ -361,11 +373,13 @@ class Fleet:
     # ------------------------------------------------------------------ fix and return
     def set_canary(self, version: str, percent: float) -> None:
         """Every instance in service sends ``percent`` % of its readers to ``version`` (by reader id)."""
+        self._check_open()
         for name in self.in_service():
             self.instances[name].set_canary(version, percent)
 
     def set_version(self, version: str) -> None:
         """Roll ``version`` out to every instance in service (ends any canary)."""
+        self._check_open()
         for name in self.in_service():
             self.instances[name].set_version(version)
 
@@ -425,6 +439,18 @@ def close_all() -> None:
     """Close every fleet still open in this Python process (also run at exit)."""
     for fleet in list(_OPEN):
         fleet.close()
+
+
+def _close_after_interrupt() -> None:
+    """After an interrupted cell (IPython): close every open fleet, and say so in the cell's output."""
+    open_fleets = [fleet for fleet in list(_OPEN) if fleet.running]
+    for fleet in open_fleets:
+        fleet.close()
+    if open_fleets:
+        print(
+            f"Interrupted: closed {len(open_fleets)} fleet{'s' if len(open_fleets) > 1 else ''} "
+            "(no thread, no port left). Run the cell that starts the fleet again for a new one."
+        )
 
 
 lifecycle.on_exit(close_all)

@@ -184,8 +184,10 @@ def run(
     t0 = time.perf_counter() + 0.02
     deadline = t0 + max_wall_s
 
+    stop = threading.Event()  # set when the caller is interrupted: the senders stop too
+
     def worker():
-        while True:
+        while not stop.is_set():
             with index_lock:
                 i = next(next_index)
             if i >= count:
@@ -208,8 +210,8 @@ def run(
                 rows[i] = row
                 continue
             wait = t0 + due - time.perf_counter()
-            if wait > 0:
-                time.sleep(wait)
+            if wait > 0 and stop.wait(wait):
+                return
             if time.perf_counter() >= deadline:
                 row["error"] = "not sent: time limit"
                 rows[i] = row
@@ -227,8 +229,14 @@ def run(
     threads = [threading.Thread(target=worker, name=f"pageturn-load-{k}", daemon=True) for k in range(workers)]
     for thread in threads:
         thread.start()
-    for thread in threads:
-        thread.join()
+    try:
+        for thread in threads:
+            thread.join()
+    except BaseException:  # Ctrl-C or a kernel interrupt: no sender goes on sending in the background
+        stop.set()
+        for thread in threads:
+            thread.join(timeout_s + 1.0)
+        raise
 
     frame = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in ("latency_ms", "latency_from_due_ms")])
     frame["latency_ms"] = (frame["done_s"] - frame["sent_s"]) * 1000.0
