@@ -146,7 +146,8 @@ def run(
     the run started), ``latency_ms`` (done - sent), ``latency_from_due_ms``
     (done - due), ``status`` (HTTP code; 0 when no answer), ``version`` (from the
     ``X-Pageturn-Version`` header) and ``error`` (None when all went well).
-    ``frame.attrs`` holds the arguments and ``planned_s``.
+    ``frame.attrs`` holds the arguments, ``planned_s`` and ``started_at_s`` (when the run
+    started, in seconds since the epoch: add it to a ``*_s`` column to compare with logs).
 
     Raises:
         ValueError: if ``url`` is not ``http://127.0.0.1:PORT``, ``rate_per_s`` not in
@@ -182,6 +183,7 @@ def run(
     next_index = itertools.count()
     index_lock = threading.Lock()
     t0 = time.perf_counter() + 0.02
+    started_at_s = time.time() + 0.02  # t0 on the epoch clock the balancer and the app log with
     deadline = t0 + max_wall_s
 
     stop = threading.Event()  # set when the caller is interrupted: the senders stop too
@@ -243,7 +245,14 @@ def run(
     frame["latency_from_due_ms"] = (frame["done_s"] - frame["due_s"]) * 1000.0
     frame = frame[COLUMNS]
     frame.attrs.update(
-        url=url, rate_per_s=rate_per_s, count=count, workers=workers, readers=readers, seed=seed, planned_s=planned_s
+        started_at_s=started_at_s,
+        url=url,
+        rate_per_s=rate_per_s,
+        count=count,
+        workers=workers,
+        readers=readers,
+        seed=seed,
+        planned_s=planned_s,
     )
     return frame
 
