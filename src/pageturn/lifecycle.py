@@ -172,32 +172,25 @@ def _ipython():
 def after_cell(result) -> None:
     """IPython's ``post_run_cell`` hook: run the :func:`on_interrupt` clean-ups, newest first,
     if the cell ended in ``KeyboardInterrupt`` (``result.error_in_exec``)."""
-    if not isinstance(getattr(result, "error_in_exec", None), KeyboardInterrupt):
-        return
+    if isinstance(getattr(result, "error_in_exec", None), KeyboardInterrupt):
+        _run_cleanups(_ON_INTERRUPT, " after an interrupt")
+
+
+def _run_cleanups(registered: list, when: str = "") -> None:
+    """Call every clean-up in ``registered``, newest first; one that fails is reported and the rest still run."""
     with _LOCK:
-        cleanups = list(reversed(_ON_INTERRUPT))
+        cleanups = list(reversed(registered))
     for cleanup in cleanups:
         try:
             cleanup()
         except Exception as exc:  # noqa: BLE001 - report and go on: every clean-up gets its turn
-            warnings.warn(
-                f"clean-up {getattr(cleanup, '__qualname__', cleanup)} after an interrupt failed: {exc}",
-                RuntimeWarning,
-                stacklevel=1,
-            )
+            name = getattr(cleanup, "__qualname__", cleanup)
+            warnings.warn(f"clean-up {name}{when} failed: {exc}", RuntimeWarning, stacklevel=1)
 
 
 def _exit() -> None:
     stop_all()
-    with _LOCK:
-        cleanups = list(reversed(_AT_EXIT))
-    for cleanup in cleanups:
-        try:
-            cleanup()
-        except Exception as exc:  # noqa: BLE001 - report and go on: every clean-up gets its turn
-            warnings.warn(
-                f"clean-up {getattr(cleanup, '__qualname__', cleanup)} failed: {exc}", RuntimeWarning, stacklevel=1
-            )
+    _run_cleanups(_AT_EXIT)
 
 
 atexit.register(_exit)
