@@ -134,16 +134,20 @@ def test_tonights_page_comes_from_the_6_hour_window_pair(nights):
     assert _share(nights, lambda r: r["window_long_s"] == 6 * HOUR_S) >= 0.9
 
 
-@pytest.mark.xdist_group("claims-lesson4")
-def test_a_slower_clock_pages_just_as_soon_tonight(nights):
+def test_a_slower_clock_pages_just_as_soon_tonight():
     """'Try Fleet(time_scale=120)': the same night, the same moment (both windows of the pair that pages
-    still hold the whole short evening), so the alert still comes a fraction of a second after the first error."""
-    slow = _many(range(8), time_scale=120.0, night_s=1.5)
-    assert all(r["alerts"] == ["pageturn-2"] and r["after_failed"] == 0 for r in slow)
-    assert statistics.median(r["delay_s"] for r in slow) < 0.5
-    assert _share(slow, lambda r: 0 < r["delay_s"] < 1.0) >= 0.9
-    fast = statistics.median(r["delay_s"] for r in nights[:8])
-    assert abs(statistics.median(r["delay_s"] for r in slow) - fast) < 0.25
+    still hold the whole short evening), so the alert still comes a fraction of a second after the first
+    error. Both clocks run in the same pool at the same time, so a busy machine slows both alike."""
+    runs = [(seed, scale) for seed in range(8) for scale in (720.0, 120.0)]
+    with ThreadPoolExecutor(3) as pool:
+        done = list(pool.map(lambda run: _night(run[0], time_scale=run[1], night_s=1.5), runs))
+    by_scale = {scale: [r for (_, s), r in zip(runs, done) if s == scale] for scale in (720.0, 120.0)}
+    for results in by_scale.values():
+        assert all(r["alerts"] == ["pageturn-2"] and r["after_failed"] == 0 for r in results)
+        assert _share(results, lambda r: r["window_long_s"] == 6 * HOUR_S) >= 0.9
+        assert _share(results, lambda r: 0 < r["delay_s"] < 1.0) >= 0.9
+    fast, slow = (statistics.median(r["delay_s"] for r in by_scale[scale]) for scale in (720.0, 120.0))
+    assert slow < 0.6 and abs(slow - fast) < 0.25
 
 
 def _first_page_after_quiet(time_scale, quiet_s, seed, rate_per_s=27.0, bad_share=0.24, scrape_s=0.1):
