@@ -102,7 +102,8 @@ def test_bad_policy_and_judge_arguments_are_refused():
 @pytest.mark.parametrize("seed", SEEDS)
 def test_lesson3_claims_about_deciding_too_early(seed):
     """Lesson 3: with 20 requests per group, the naive rule throws away a good build about one time in
-    five and misses a 10-point regression about four times in ten; the judge makes neither mistake."""
+    five and misses a 10-point regression about four times in ten; the judge makes neither mistake. With
+    1,000 requests per group the judge has settled most cases, and with 3,000 all of them."""
     good = C.simulate([20, 1000, 3000], control_slow=0.10, canary_slow=0.10, runs=1000, seed=seed)
     bad = C.simulate([20, 3000], control_slow=0.10, canary_slow=0.20, runs=1000, seed=seed)
     assert 0.12 < good.loc[20, "naive rule: roll back"] < 0.30  # "about one time in five"
@@ -112,6 +113,10 @@ def test_lesson3_claims_about_deciding_too_early(seed):
     assert bad["judge: promote"].max() == 0  # a bad one is never promoted
     assert good.loc[3000, "judge: promote"] > 0.95 and bad.loc[3000, "judge: roll back"] > 0.95
     assert good.loc[1000, "naive rule: roll back"] < 0.01
+    # "with 1,000 requests per group it has settled most cases, and with 3,000 all of them"
+    bad_1000 = C.simulate([1000], control_slow=0.10, canary_slow=0.20, runs=1000, seed=seed)
+    assert good.loc[1000, "judge: wait"] < 0.2 and bad_1000.loc[1000, "judge: wait"] < 0.2
+    assert good.loc[3000, "judge: wait"] < 0.005 and bad.loc[3000, "judge: wait"] < 0.005
 
 
 @pytest.mark.slow
