@@ -190,3 +190,34 @@ def test_vectorised_simulation_agrees_with_judge_run_by_run(seed):
         assert table.loc[n, "judge: roll back"] == pytest.approx(decisions.count("roll back") / 300)
         assert table.loc[n, "judge: promote"] == pytest.approx(decisions.count("promote") / 300)
     del rng
+
+
+# --------------------------------------------------------------------------- the deadline (Policy.max_duration_s)
+def test_without_a_deadline_an_undecided_canary_waits_however_long_it_ran():
+    unsure = C.Cohort(300, 45, 0), C.Cohort(300, 30, 0)  # +5 points: the interval straddles the tolerance
+    assert C.judge(*unsure, elapsed_s=10**6).decision == "wait"
+    assert C.Policy().max_duration_s is None
+
+
+def test_at_its_deadline_an_undecided_canary_is_rolled_back_and_the_reason_says_why():
+    policy = C.Policy(min_requests=100, min_duration_s=2, max_duration_s=600)
+    unsure = C.Cohort(300, 45, 0), C.Cohort(300, 30, 0)
+    assert C.judge(*unsure, elapsed_s=599, policy=policy).decision == "wait"
+    late = C.judge(*unsure, elapsed_s=600, policy=policy)
+    assert late.decision == "roll back"
+    assert "deadline" in late.reason and "600" in late.reason and "cannot tell yet" in late.reason
+    assert late.slow_points == C.judge(*unsure, elapsed_s=599, policy=policy).slow_points
+    too_few = C.judge(C.Cohort(40, 4, 0), C.Cohort(40, 4, 0), elapsed_s=900, policy=policy)
+    assert too_few.decision == "roll back" and "too few requests" in too_few.reason
+
+
+def test_a_deadline_does_not_change_a_decision_already_made():
+    policy = C.Policy(min_requests=100, max_duration_s=60)
+    assert C.judge(C.Cohort(2000, 400, 0), C.Cohort(2000, 200, 0), 120, policy).decision == "roll back"
+    assert C.judge(C.Cohort(3000, 300, 0), C.Cohort(3000, 300, 0), 120, policy).decision == "promote"
+
+
+@pytest.mark.parametrize("bad", [0, -5, 1.0, "soon", float("nan")])
+def test_a_bad_deadline_is_refused_naming_it(bad):
+    with pytest.raises(ValueError, match="max_duration_s"):
+        C.Policy(min_duration_s=2.0, max_duration_s=bad)
