@@ -183,6 +183,8 @@ def start(fleet, version: str, percent: float = 30.0, threshold_ms: float | None
         raise ValueError(f"fleet must run one stable version for a control, got {stables}; set_version first")
     stable = stables[0]
     if version == stable:
-        raise ValueError(f"version must differ from the stable version {stable!r} it is judged against, got {version!r}")
+        raise ValueError(
+            f"version must differ from the stable version {stable!r} it is judged against, got {version!r}"
+        )
     fleet.set_canary(version, percent)
     return FleetCanary(fleet, version, stable, percent, threshold_ms, started_s=time.time())
