@@ -123,6 +123,9 @@ def test_the_first_look_is_too_few_requests_and_the_second_is_enough_over_seeds(
         assert max(first_canary, first_control) < POLICY.min_requests, seed
         assert min(canary_n, control_n) >= POLICY.min_requests and canary_n >= 190, seed
         assert 0.75 < canary_n / control_n < 1.33, seed  # equal-size groups
+        # with no errors, and as many slow requests (2 %) on both sides, those counts promote
+        groups = [Cohort(n, slow=round(0.02 * n)) for n in (canary_n, control_n)]
+        assert model.judge(*groups, elapsed_s=3.0, policy=POLICY).decision == "promote", seed
         if loads is LESSON_LOADS:  # "after one second ... 20 to 45 requests ... now about 300"
             assert 20 <= min(first_canary, first_control) and max(first_canary, first_control) <= 45, seed
             assert 250 <= min(canary_n, control_n) and max(canary_n, control_n) <= 360, seed
