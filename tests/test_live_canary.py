@@ -3,8 +3,6 @@ and what Lesson 4 and Lab 4 say about their canaries (checked over many seeds wh
 
 from __future__ import annotations
 
-import time
-
 import pandas as pd
 import pytest
 
@@ -154,10 +152,11 @@ def test_on_a_fleet_the_fix_waits_then_promotes_and_the_log_agrees_with_the_read
     with Fleet(size=3, version="2.1", seed=seed) as fleet:
         with pytest.raises(ValueError, match="stable"):
             canary.start(fleet, "2.1", percent=30)
+        # starting again (a notebook cell run twice) replaces the canary: the first one ends
+        replaced = canary.start(fleet, "2.1-bad", percent=20)
         run = canary.start(fleet, "2.1.1", percent=30)
+        assert not replaced.running() and replaced.stopped_s <= run.started_s and run.running()
         assert all(fleet.instances[n].state()["canary_version"] == "2.1.1" for n in fleet.in_service())
-        with pytest.raises(ValueError, match="already running"):
-            canary.start(fleet, "2.1-bad", percent=30)
         (duration_s, rate_per_s, readers), (more_s, more_rate, _) = LESSON_LOADS
         first = fleet.load(duration_s=duration_s, rate_per_s=rate_per_s, readers=readers, seed=seed)
         early = run.verdict(POLICY)
@@ -177,18 +176,29 @@ def test_on_a_fleet_the_fix_waits_then_promotes_and_the_log_agrees_with_the_read
         slot = frame["reader"].map(reader_slot)
         assert set(frame[slot < 30]["version"]) == {"2.1.1"}
         assert set(frame[(slot >= 30) & (slot < 60)]["version"]) == {"2.1"}
-        run.stop()
+        # promote: the window closes, everyone gets the fix, and the evidence stays as it was
+        run.promote()
         frozen = run.elapsed_s()
-        time.sleep(0.05)
-        assert run.elapsed_s() == frozen and fleet.instances[fleet.in_service()[0]].state()["canary_version"] is None
+        fleet.load(duration_s=0.3, rate_per_s=100, readers=readers, seed=seed + 2)
+        assert run.elapsed_s() == frozen and run.evidence()[:2] == logged
+        assert {fleet.instances[n].state()["version"] for n in fleet.in_service()} == {"2.1.1"}
+        assert {fleet.instances[n].state()["canary_version"] for n in fleet.in_service()} == {None}
 
 
 @pytest.mark.slow
 def test_on_a_fleet_a_bad_build_is_rolled_back():
     from pageturn.live.fleet import Fleet
 
-    with Fleet(size=3, version="2.1", seed=4) as fleet:
+    # 2.1-bad's errors would page and quarantine an instance (whose replacement runs no canary): not here
+    with Fleet(size=3, version="2.1", seed=4, auto_quarantine=False) as fleet:
         run = canary.start(fleet, "2.1-bad", percent=30)
         fleet.load(duration_s=3.0, rate_per_s=300, readers=100, seed=4)
         verdict = run.verdict(POLICY)
         assert verdict.decision == "roll back", str(verdict)
+        run.roll_back()
+        assert {fleet.instances[n].state()["canary_version"] for n in fleet.in_service()} == {None}
+        # a canary that the fleet stopped running some other way is not counted as if it still ran
+        other = canary.start(fleet, "2.1.1", percent=30)
+        fleet.set_version("2.1.1")
+        with pytest.raises(ValueError, match="no longer runs"):
+            other.verdict(POLICY)

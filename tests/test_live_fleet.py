@@ -195,7 +195,7 @@ def test_fix_canary_rollout_readmit_release():
         verdict = run.verdict(policy)
         assert verdict.decision == "promote", str(verdict)
         assert victim not in {r["instance"] for r in fleet.balancer.records() if r["time_s"] >= run.started_s}
-        fleet.set_version("2.1.1")
+        run.promote()
         assert fleet.readmit(victim) == len(injected.readers)
         status, _, body = _get(fleet.url, f"/books?reader={reader}")
         assert status == 200 and any(isinstance(b["logged_at"], str) for b in json.loads(body)["books"])

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 import time
+import weakref
 from dataclasses import dataclass
 
 from pageturn import checks
@@ -98,13 +99,18 @@ def cohorts(records, percent: float, threshold_ms: float, since_s: float | None 
 class FleetCanary:
     """A canary running on a fleet (made by :func:`start`).
 
+    It counts from ``started_s`` until it ends: by :meth:`stop`, :meth:`roll_back` or
+    :meth:`promote`, or when :func:`start` begins another canary on the same fleet. If the fleet's
+    instances stop running it some other way (``Fleet.set_version``, a replacement started
+    without it), :meth:`evidence` refuses to answer rather than count the wrong readers.
+
     Attributes:
         fleet: the :class:`pageturn.live.fleet.Fleet`.
         version: the candidate version; ``stable``: the version the control runs.
         percent: the canary's share of readers (%, slots ``[0, percent)``).
         threshold_ms: a request slower than this (ms) counts as slow.
         started_s: when every instance in service had the canary (seconds since the epoch).
-        stopped_s: when :meth:`stop` ended it (None while it runs).
+        stopped_s: when it ended (None while it runs).
     """
 
     fleet: object
@@ -116,53 +122,98 @@ class FleetCanary:
     stopped_s: float | None = None
 
     def elapsed_s(self) -> float:
-        """Seconds the canary has run (until :meth:`stop`, if it was stopped)."""
+        """Seconds the canary has run (until it ended, if it has)."""
         end = time.time() if self.stopped_s is None else self.stopped_s
         return max(0.0, end - self.started_s)
 
+    def running(self) -> bool:
+        """True while it has not ended and every instance in service runs it as started."""
+        if self.stopped_s is not None:
+            return False
+        for name in self.fleet.in_service():
+            state = self.fleet.instances[name].state()
+            if (state["version"], state["canary_version"]) != (self.stable, self.version) or not math.isclose(
+                state["canary_percent"], self.percent
+            ):
+                return False
+        return True
+
     def cohorts(self):
-        """``(canary, control)`` Cohorts since the start (until :meth:`stop`): see :func:`cohorts`."""
-        return cohorts(self.fleet.balancer.records(), self.percent, self.threshold_ms, self.started_s, self.stopped_s)
+        """``(canary, control)`` Cohorts since the start (until it ended): see :func:`cohorts`.
+
+        Raises:
+            ValueError: as :meth:`evidence`.
+        """
+        return self.evidence()[:2]
 
     def evidence(self):
         """``(canary, control, elapsed_s)``: what :meth:`verdict` decides on, read at one moment
-        (the age first, so the counts cover at least that long)."""
+        (the age first, so the counts cover at least that long).
+
+        Raises:
+            ValueError: if the fleet stopped running this canary without it being ended.
+        """
+        if self.stopped_s is None and not self.running():
+            raise ValueError(
+                f"the fleet no longer runs canary {self.version} to {self.percent:g} % on every instance in "
+                "service, so its readers cannot be counted; end a canary with stop(), roll_back() or promote()"
+            )
         elapsed = self.elapsed_s()
-        canary_group, control_group = self.cohorts()
+        records = self.fleet.balancer.records()
+        canary_group, control_group = cohorts(records, self.percent, self.threshold_ms, self.started_s, self.stopped_s)
         return canary_group, control_group, elapsed
 
     def verdict(self, policy: _model.Policy | None = None) -> _model.Verdict:
         """:func:`pageturn.model.canary.judge` on :meth:`evidence`, by ``policy`` (default ``Policy()``).
 
         Raises:
-            ValueError: if ``policy`` is not a :class:`pageturn.model.canary.Policy`.
+            ValueError: if ``policy`` is not a :class:`pageturn.model.canary.Policy`, or as :meth:`evidence`.
         """
         canary_group, control_group, elapsed = self.evidence()
         return _model.judge(canary_group, control_group, elapsed_s=elapsed, policy=policy)
 
-    def stop(self) -> None:
-        """End the canary on every instance in service (the readers go back to ``stable``)."""
+    def _end(self) -> None:
         if self.stopped_s is None:
             self.stopped_s = time.time()
+        if _CURRENT.get(self.fleet) is self:
+            del _CURRENT[self.fleet]
+
+    def stop(self) -> None:
+        """End the canary: every instance in service sends all readers to ``stable`` again."""
+        self._end()
         self.fleet.set_canary(None, 0)
 
+    def roll_back(self) -> None:
+        """The verdict was "roll back": the same as :meth:`stop`."""
+        self.stop()
+
+    def promote(self) -> None:
+        """The verdict was "promote": end the canary and roll ``version`` out to every instance in service."""
+        self._end()
+        self.fleet.set_version(self.version)
+
     def __str__(self) -> str:
-        state = "running" if self.stopped_s is None else "stopped"
+        state = "running" if self.stopped_s is None else "ended"
         return (
             f"canary {self.version} to readers in slots [0, {self.percent:g}), control on {self.stable} "
-            f"in slots [{self.percent:g}, {2 * self.percent:g}), {state} for {self.elapsed_s():.1f} s"
+            f"in slots [{self.percent:g}, {2 * self.percent:g}), {state} after {self.elapsed_s():.1f} s"
         )
+
+
+_CURRENT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # fleet -> the canary started on it last
 
 
 def start(fleet, version: str, percent: float = 30.0, threshold_ms: float | None = None) -> FleetCanary:
     """Send ``version`` to the readers in slots ``[0, percent)`` on every instance in service of
     ``fleet``, and return the :class:`FleetCanary` that judges it. ``percent`` must be in (0, 50],
     so that an equal-size control exists; ``threshold_ms`` (ms) defaults to the fleet's SLO
-    threshold.
+    threshold. A canary already running on the fleet is replaced (the one started before ends
+    now), so running the same notebook cell twice starts afresh.
 
     Raises:
         ValueError: if ``percent`` is not in (0, 50], ``threshold_ms`` is not > 0, ``version``
-            is not one of Pageturn's versions or is the stable one, or a canary is already running.
+            is not one of Pageturn's versions or is the stable one, the fleet has no instance in
+            service, or its instances run different stable versions.
     """
     from pageturn.live.versions import VERSIONS
 
@@ -174,11 +225,7 @@ def start(fleet, version: str, percent: float = 30.0, threshold_ms: float | None
     members = fleet.in_service()
     if not members:
         raise ValueError("fleet must have an instance in service to run a canary, got none")
-    states = [fleet.instances[name].state() for name in members]
-    running = sorted({s["canary_version"] for s in states if s["canary_version"]})
-    if running:
-        raise ValueError(f"version {version!r} cannot start: a canary of {running} is already running; stop it first")
-    stables = sorted({s["version"] for s in states})
+    stables = sorted({fleet.instances[name].state()["version"] for name in members})
     if len(stables) != 1:
         raise ValueError(f"fleet must run one stable version for a control, got {stables}; set_version first")
     stable = stables[0]
@@ -186,5 +233,10 @@ def start(fleet, version: str, percent: float = 30.0, threshold_ms: float | None
         raise ValueError(
             f"version must differ from the stable version {stable!r} it is judged against, got {version!r}"
         )
+    previous = _CURRENT.get(fleet)
+    if previous is not None:
+        previous._end()
     fleet.set_canary(version, percent)
-    return FleetCanary(fleet, version, stable, percent, threshold_ms, started_s=time.time())
+    run = FleetCanary(fleet, version, stable, percent, threshold_ms, started_s=time.time())
+    _CURRENT[fleet] = run
+    return run
