@@ -163,13 +163,20 @@ def test_on_a_fleet_the_fix_waits_then_promotes_and_the_log_agrees_with_the_read
         assert early.decision == "wait" and "too few requests" in early.reason
         second = fleet.load(duration_s=more_s, rate_per_s=more_rate, readers=readers, seed=seed + 1)
         verdict = run.verdict(POLICY)
-        assert verdict.decision == "promote", str(verdict)
+        # "On a very busy machine ... the judge may still say wait: run the cell above again"
+        more = [second]
+        for k in range(3):
+            if verdict.decision != "wait":
+                break
+            more.append(fleet.load(duration_s=more_s, rate_per_s=more_rate, readers=readers, seed=seed + 10 + k))
+            verdict = run.verdict(POLICY)
+        assert verdict.decision == "promote", str(verdict)  # a good fix is never rolled back
         # the judge is Lesson 3's, on the counts the run reports
         canary_group, control_group, elapsed = run.evidence()
         assert model.judge(canary_group, control_group, elapsed, POLICY).decision == "promote"
         # the balancer's log and the readers' side agree on each group's requests and errors,
         # and the canary's readers met 2.1.1, the control's 2.1
-        frame = pd.concat([first, second])
+        frame = pd.concat([first, *more])
         readers_side = model.cohorts(frame, 30, threshold_ms=50)
         logged = (canary_group, control_group)
         assert [(g.requests, g.errors) for g in readers_side] == [(g.requests, g.errors) for g in logged]
