@@ -175,7 +175,8 @@ def test_untouched_release_scores_zero(graded):
 
 def test_plausible_wrong_answers_lose_exactly_the_parts_they_get_wrong(graded):
     by_cell = graded["wrong"]["by_cell"]
-    for gid in ("fleet_hidden", "buckets_hidden", "log_index_edges", "sketch_quantile_test"):
+    # the lower-edge sketch leaves its guarantee once merged over the week, so the comparison fails too
+    for gid in ("fleet_hidden", "buckets_hidden", "log_index_edges", "sketch_quantile_test", "sketch_comparison_test"):
         assert by_cell[gid][0] == 0, gid
     for gid in (
         "percentiles_test",

@@ -42,6 +42,19 @@ def pick_instance(before, after, objective=0.99):
             best, most = name, now.errors - then.errors
     return best
 """,
+    # Lesson 3's naive rule: the observed difference against the tolerance, however noisy
+    "canary_verdict": """
+def canary_verdict(canary_group, control_group, elapsed_s, policy):
+    if min(canary_group.requests, control_group.requests) < policy.min_requests:
+        return "wait"
+    if elapsed_s < policy.min_duration_s:
+        return "wait"
+    slow = 100 * (canary_group.slow_share - control_group.slow_share)
+    errors = 100 * (canary_group.error_share - control_group.error_share)
+    if slow > policy.max_slow_points or errors > policy.max_error_points:
+        return "roll back"
+    return "promote"
+""",
 }
 
 CHEAT = gradingkit.cheat_answers(
@@ -49,7 +62,7 @@ CHEAT = gradingkit.cheat_answers(
         "should_page": "def should_page(series, instance, at_s, objective=0.99):\n    return AlwaysEqual()\n",
         "pick_instance": "def pick_instance(before, after, objective=0.99):\n    return AlwaysEqual()\n",
         "find_bad_records": "def find_bad_records(snapshot):\n    return AlwaysEqual()\n",
-        "canary_verdict": "def canary_verdict(table, min_requests=50, max_extra_errors=0.005, max_extra_slow=0.02):\n"
+        "canary_verdict": "def canary_verdict(canary_group, control_group, elapsed_s, policy):\n"
         "    return AlwaysEqual()\n",
         "readers_hurt": "def readers_hurt(records, at_s):\n    return AlwaysEqual()\n",
     }
@@ -93,10 +106,11 @@ def test_untouched_release_scores_zero(graded):
 
 def test_plausible_wrong_answers_lose_exactly_the_parts_they_get_wrong(graded):
     by_cell = graded["wrong"]["by_cell"]
-    assert by_cell["test_should_page"][0] == 0 and by_cell["test_pick_instance"][0] == 0
-    for gid in ("test_find_bad_records", "test_canary_verdict", "test_readers_hurt"):
+    for gid in ("test_should_page", "test_pick_instance", "test_canary_verdict"):
+        assert by_cell[gid][0] == 0, gid
+    for gid in ("test_find_bad_records", "test_readers_hurt"):
         assert by_cell[gid][0] == by_cell[gid][1], gid
-    assert graded["wrong"]["score"] == 15
+    assert graded["wrong"]["score"] == 10
 
 
 def test_an_answer_that_claims_to_equal_everything_scores_zero(graded):

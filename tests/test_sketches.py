@@ -70,7 +70,7 @@ def week():
 
 
 def test_lab2_comparison_claims_on_the_week(week):
-    """Lab 2 Part 9: merged over 672 server-hours, every sketch stays within its bound; at scale 5 your
+    """Lab 2 Part 8: merged over 672 server-hours, every sketch stays within its bound; at scale 5 your
     log buckets and DDSketch use the same buckets, about 420; HdrHistogram keeps about
     1,600 non-empty buckets out of about 2,300."""
     table = S.compare(week, 5)

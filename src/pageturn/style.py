@@ -16,18 +16,20 @@ CODE_BACKGROUND = "#F4F4F4"
 """Light grey behind code and log lines on the course's HTML pages."""
 
 
-def figure(size=(8, 3.2), nrows: int = 1, ncols: int = 1, **subplots):
+def figure(size=(8, 3.2), nrows: int = 1, ncols: int = 1, *, dpi: float | None = None, **subplots):
     """A new matplotlib Figure and its Axes, made without pyplot: ``fig, ax = figure((8, 3))``.
 
     Every plot in the course is drawn this way, so no figure lives on in pyplot's
     global state (a long notebook session does not pile them up) and nothing
     appears unless it is shown with :func:`show_figure`. ``size`` is (width,
     height) in inches; ``nrows``, ``ncols`` and ``subplots`` go to
-    ``Figure.subplots`` (e.g. ``sharex=True``). The layout is "constrained".
+    ``Figure.subplots`` (e.g. ``sharex=True``). ``dpi`` (dots per inch) sets how
+    large the shown PNG is; ``None`` keeps matplotlib's default. The layout is
+    "constrained".
     """
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=size, layout="constrained")
+    fig = Figure(figsize=size, dpi=dpi, layout="constrained")
     return fig, fig.subplots(nrows, ncols, **subplots)
 
 

@@ -42,27 +42,13 @@ FILES = ("deploys.csv", "incidents.csv", "changes.csv", "requests.csv.gz")
 
 def build() -> dict[str, bytes]:
     """Return the content of every dataset file, by file name."""
-    import pandas as pd
 
     sim = simulate(**QUARTER)
     deploys = sim.deploys[["deploy_id", "time", "batch_size", "failed", "version"]]
     incidents = sim.incidents[["incident_id", "deploy_id", "start", "end", "restore_minutes", "readers_affected"]]
     changes = sim.changes[["change_id", "finished", "deploy_id"]]
 
-    log_start, log_end = pd.Timestamp(LOG_START), pd.Timestamp(LOG_START) + pd.Timedelta(days=LOG_DAYS)
-    in_week = incidents[(incidents["end"] > log_start) & (incidents["start"] < log_end)]
-    if in_week.empty:
-        raise RuntimeError("the request log's week has no incident: choose another SEED")
-    requests = request_log(
-        LOG_START,
-        LOG_DAYS,
-        servers=4,
-        seed=SEED,
-        slow_server=SLOW_SERVER,
-        versions=sim.deploys[["time", "version"]],
-        incidents=in_week,
-        canary=CANARY,
-    )
+    requests = request_week(SEED, sim=sim)
 
     def csv(frame, **kw) -> bytes:
         return frame.to_csv(index=False, lineterminator="\n", **kw).encode()
@@ -76,6 +62,37 @@ def build() -> dict[str, bytes]:
         "changes.csv": csv(changes, date_format="%Y-%m-%d %H:%M"),
         "requests.csv.gz": _gzip(requests_text),
     }
+
+
+def request_week(seed: int = SEED, *, sim=None):
+    """The week of ``requests.csv.gz`` as a DataFrame, drawn with ``seed`` (a whole number >= 0).
+
+    With the default seed this is the stored week (before its times are cut to ms). Another seed
+    keeps the week's deploys, versions, incidents and canary (from the quarter of ``deploys.csv``)
+    and draws other requests: the week a learner would get by asking the engine for another one.
+    ``sim`` is that quarter's :func:`pageturn.model.sim.simulate` result, if already at hand.
+
+    Raises:
+        ValueError: if ``seed`` is not a whole number >= 0.
+    """
+    import pandas as pd
+
+    sim = simulate(**QUARTER) if sim is None else sim
+    incidents = sim.incidents
+    log_start, log_end = pd.Timestamp(LOG_START), pd.Timestamp(LOG_START) + pd.Timedelta(days=LOG_DAYS)
+    in_week = incidents[(incidents["end"] > log_start) & (incidents["start"] < log_end)]
+    if in_week.empty:
+        raise RuntimeError("the request log's week has no incident: choose another SEED")
+    return request_log(
+        LOG_START,
+        LOG_DAYS,
+        servers=4,
+        seed=seed,
+        slow_server=SLOW_SERVER,
+        versions=sim.deploys[["time", "version"]],
+        incidents=in_week,
+        canary=CANARY,
+    )
 
 
 def _trim_microseconds(text: bytes) -> bytes:

@@ -35,7 +35,7 @@ import math
 import time
 
 from pageturn import checks
-from pageturn.style import GREEN, VERMILLION, show_figure  # noqa: F401 - notebooks import show_figure from here
+from pageturn.style import GREEN, VERMILLION, figure, show_figure  # noqa: F401 - saved notebooks import show_figure from here
 
 # Slider ranges. The DORA presets may lie outside these; the dial widens a
 # range to include every preset (see _ranges).
@@ -319,6 +319,7 @@ class _QuarterPicture:
         top = float(per_hour.max()) * 1.08 or 1.0
         self.tick_y = -0.07 * top  # band for the deploy ticks
 
+        # Not style.figure(): the dial blits onto a fixed-layout Figure of its own canvas.
         self.fig = Figure(figsize=_FIG_SIZE_INCHES, dpi=_FIG_DPI)
         self.canvas = FigureCanvasAgg(self.fig)
         # Fixed margins instead of constrained/tight layout: layout is computed once.
@@ -846,11 +847,9 @@ def plot_outage_cost(table, outage_minutes: float = 60.0, highlight=(3, 15)):
 
     Returns the matplotlib Figure.
     """
-    from matplotlib.figure import Figure
 
     orange, sky, green, yellow, blue, vermillion, purple, black = _palette()
-    fig = Figure(figsize=(8, 3), dpi=90, layout="constrained")
-    ax = fig.add_subplot()
+    fig, ax = figure((8, 3), dpi=90)
     colours = [vermillion if h in highlight else sky for h in table.index]
     ax.bar(table.index, table["readers_affected"], color=colours)
     for h in highlight:
@@ -924,7 +923,6 @@ def plot_mechanisms(table, budget_minutes: float | None = None):
     A dashed line marks ``budget_minutes`` (default: the 99.9 % error budget of
     a quarter, 131 minutes). Returns the matplotlib Figure.
     """
-    from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter
 
     from pageturn.model.sim import error_budget_minutes
@@ -932,8 +930,7 @@ def plot_mechanisms(table, budget_minutes: float | None = None):
     orange, sky, green, yellow, blue, vermillion, purple, black = _palette()
     if budget_minutes is None:
         budget_minutes = error_budget_minutes(13)
-    fig = Figure(figsize=(8, 5.4), dpi=90, layout="constrained")
-    ax = fig.add_subplot()
+    fig, ax = figure((8, 5.4), dpi=90)
     styles = [(vermillion, "o", "-"), (orange, "s", "--"), (sky, "^", "-."), (purple, "D", ":"), (blue, "v", "-")]
     for step, part in table.groupby("step", sort=True):
         colour, marker, line = styles[step % len(styles)]

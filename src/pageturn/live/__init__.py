@@ -18,5 +18,5 @@ Small modules, each named for what it holds:
 * :mod:`pageturn.live.alerts` - SLO burn-rate alerts (multiwindow, multi-burn-rate) and the Prometheus rules;
 * :mod:`pageturn.live.quarantine` - take an instance out of service, keep it, replace it, restore its data;
 * :mod:`pageturn.live.console` - the debug page and the live console of a quarantined instance;
-* :mod:`pageturn.live.canary` - judge a fix on part of the readers against a control.
+* :mod:`pageturn.live.canary` - a fix on part of the readers, judged against an equal-size control (Lesson 3's judge).
 """

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from statistics import NormalDist
 
 import numpy as np
@@ -112,6 +112,9 @@ class Policy:
             have than the control before it counts as worse.
         max_error_points: the same for the share of 5xx answers.
         confidence: confidence of the interval around each difference, in (0.5, 1).
+        max_duration_s: the deadline (s), or None for none (the default). A canary the
+            judge still cannot decide on after this long is rolled back, not left running:
+            the safe side when the data never settles.
     """
 
     min_requests: int = 200
@@ -119,6 +122,7 @@ class Policy:
     max_slow_points: float = 5.0
     max_error_points: float = 1.0
     confidence: float = 0.95
+    max_duration_s: float | None = None
 
     def __post_init__(self):
         checks.number("min_requests", self.min_requests, low=1, integer=True)
@@ -126,6 +130,8 @@ class Policy:
         checks.number("max_slow_points", self.max_slow_points, low=0, high=100)
         checks.number("max_error_points", self.max_error_points, low=0, high=100)
         checks.number("confidence", self.confidence, low=0.5, high=1, low_open=True, high_open=True)
+        if self.max_duration_s is not None:
+            checks.number("max_duration_s", self.max_duration_s, low=self.min_duration_s, low_open=True)
 
 
 @dataclass(frozen=True)
@@ -246,10 +252,14 @@ def judge(canary: Cohort, control: Cohort, elapsed_s: float, policy: Policy | No
     3. If, for every SLI, the *high* end is at most the tolerance, the canary is
        not worse by more than agreed: ``"promote"``.
     4. Otherwise the data cannot tell yet: ``"wait"`` (send more requests).
+    5. With a deadline (``policy.max_duration_s``), a ``"wait"`` at or past it becomes
+       ``"roll back"``, and the reason says why it was still undecided.
 
     >>> judge(Cohort(200, 30, 4), Cohort(200, 20, 2), elapsed_s=60).decision
     'wait'
     >>> judge(Cohort(2000, 400, 4), Cohort(2000, 200, 2), elapsed_s=600).decision
+    'roll back'
+    >>> judge(Cohort(200, 30, 4), Cohort(200, 20, 2), elapsed_s=60, policy=Policy(max_duration_s=60)).decision
     'roll back'
 
     Raises:
@@ -263,6 +273,19 @@ def judge(canary: Cohort, control: Cohort, elapsed_s: float, policy: Policy | No
     policy = Policy() if policy is None else policy
     if not isinstance(policy, Policy):
         raise ValueError(f"policy must be a pageturn.model.canary.Policy, got {type(policy).__name__}")
+    verdict = _judge(canary, control, elapsed_s, policy)
+    if verdict.decision == "wait" and policy.max_duration_s is not None and elapsed_s >= policy.max_duration_s:
+        return replace(
+            verdict,
+            decision="roll back",
+            reason=f"deadline reached: still undecided after {elapsed_s:g} s "
+            f"(deadline {policy.max_duration_s:g} s), so rolled back; it was waiting because {verdict.reason}",
+        )
+    return verdict
+
+
+def _judge(canary: Cohort, control: Cohort, elapsed_s: float, policy: Policy) -> Verdict:
+    """:func:`judge` without the deadline, on checked arguments."""
     fewest = min(canary.requests, control.requests)
     if fewest < policy.min_requests:
         return Verdict(

@@ -50,6 +50,10 @@ PRESET_WEEKS = 260
 # Ranges are [low, high): units are deploys per week, days, a fraction, minutes.
 # Change failure rates in the report are typical values (5 %, 10 %, 15 %, 64 %);
 # the boundaries here lie halfway between neighbouring values.
+# The report's recovery-time bands leave a gap: medium is "between one day and one
+# week", low "between one month and six months". The course puts the border at one
+# week, so a recovery of one week to one month counts as low (it is slower than any
+# medium team's), and every recovery time falls in exactly one cluster.
 CLUSTERS = {
     "elite": {
         "deploys_per_week": (7.0, INF),

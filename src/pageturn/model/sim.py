@@ -51,7 +51,14 @@ not measurements:
 * Beyer, Jones, Petoff and Murphy (eds.), *Site Reliability Engineering*
   (O'Reilly, 2016), chapter 3 "Embracing Risk" (error budgets) and chapter 8
   "Release Engineering" (small, frequent, automated releases that can be rolled
-  back).
+  back) and chapter 22 "Addressing Cascading Failures" (graceful degradation:
+  the workaround behind ``full_outage_max_minutes``).
+* The SmartBear/Cisco code-review study (J. Cohen, *Best Kept Secrets of Peer
+  Code Review*, 2006): reviewers find fewer defects per line in large reviews
+  (``review_catch``).
+* Kim, Humble, Debois and Willis, *The DevOps Handbook* (2016), and D. Reinertsen,
+  *The Principles of Product Development Flow* (2009): big batches hide their
+  faults and take longer to diagnose (``restore_growth``).
 
 Time is counted in minutes from Monday 2026-01-05 00:00. Everything is
 vectorised with numpy, and the same seed always gives the same result; each
