@@ -2,7 +2,8 @@
 
 The lesson runs the procedure below with seed 0; a learner who changes the seed must see the same story.
 The night's claims run over 20 seeds (three fleets at a time: each night is about 4 s of wall time, mostly
-waiting on the load's schedule); the fix-and-return procedure, which needs a third load, over 4.
+waiting on the load's schedule); the whole procedure to the fix and back, which needs the canary's loads
+too, over 4 (tests/test_live_canary.py checks the canary's own claims over more seeds).
 """
 
 import statistics
@@ -14,6 +15,7 @@ import pytest
 from pageturn.live import alerts, canary, faults, plots
 from pageturn.live.fleet import PAGE_WINDOWS, Fleet
 from pageturn.live.sanity import request_json
+from pageturn.model.canary import Policy
 
 pytestmark = pytest.mark.slow
 
@@ -207,14 +209,22 @@ def test_the_lessons_night_over_seeds(seed):
         assert request_json(bench.url, "GET", f"/books?reader={reader}")[0] == 500
         bench.set_version("2.1.1")
         assert request_json(bench.url, "GET", f"/books?reader={reader}")[0] == 200
-        # the canary's verdict is promote
-        before = fleet.scrape()
-        fleet.set_canary("2.1.1", 30)
-        fleet.load(duration_s=2.5, rate_per_s=100, readers=50, seed=seed + 2)
-        verdict = canary.verdict(canary.compare(before, fleet.scrape(), control="2.1", candidate="2.1.1"))
-        assert verdict == "promote"
+        # the canary against an equal-size control, Lesson 3's judge: wait after 1 s, then promote
+        # ("on a very busy machine ... run the cell above again": up to 3 more rounds)
+        policy = Policy(min_requests=150, min_duration_s=2.0, max_slow_points=5, max_error_points=2)
+        run = canary.start(fleet, "2.1.1", percent=30)
+        fleet.load(duration_s=1.0, rate_per_s=100, readers=100, seed=seed + 2)
+        assert run.verdict(policy).decision == "wait"
+        fleet.load(duration_s=3.0, rate_per_s=300, readers=100, seed=seed + 3)
+        verdict = run.verdict(policy)
+        for k in range(3):
+            if verdict.decision != "wait":
+                break
+            fleet.load(duration_s=3.0, rate_per_s=300, readers=100, seed=seed + 10 + k)
+            verdict = run.verdict(policy)
+        assert verdict.decision == "promote", str(verdict)
         # rollout, readmit: the poisoned reader now sees their imported book
-        fleet.set_version("2.1.1")
+        run.promote()
         assert fleet.readmit("pageturn-2") == len(key.readers)
         status, _, data = request_json(fleet.url, "GET", f"/books?reader={reader}")
         assert status == 200 and any(isinstance(b["logged_at"], str) for b in data["books"])
