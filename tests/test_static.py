@@ -20,6 +20,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from pageturn import style
 from pageturn.course import statichtml as pthtml
 
 # The export runs once (a module fixture): keep its tests on one pytest-xdist worker.
@@ -112,7 +113,9 @@ def test_staticize_draws_widgets_from_their_state_without_scripts():
         "an image's caption (the HTML widget after it) is its text alternative"
     )
     assert "Deploys per week" in page and ">10<" in page.replace(" ", "")  # 10 ** 1.0
-    assert "Roll back" in page
+    assert re.search(rf"<span style=\"border:1px solid {style.OUTLINE};[^>]*>Roll back</span>", page), (
+        "a button, outlined"
+    )
     assert own == {"text/html": "<p>my own still copy</p>", "text/plain": "quiz"}
 
 
