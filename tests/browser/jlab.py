@@ -23,6 +23,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from pageturn.course import manifest
 from pageturn.course.views import config_dir as config_dir_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -101,8 +102,8 @@ def copy_course(dest: Path, *, labs_from: Path | None = None, with_grading: bool
 
 
 def lab_sources() -> list[str]:
-    source = ROOT / "grading" / "source"
-    return sorted(p.name for p in source.iterdir() if (p / f"{p.name}.ipynb").is_file()) if source.is_dir() else []
+    """The course's labs, from its manifest (the one owner of the list), in course order."""
+    return manifest.load(ROOT / manifest.FILENAME).lab_names
 
 
 def released_labs(tmp: Path, labs=None) -> Path:
