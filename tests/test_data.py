@@ -1,13 +1,11 @@
 """data/ is what `make data` makes, byte for byte, and the data card documents every column."""
 
 import re
-from pathlib import Path
 
 import pandas as pd
 
 from pageturn.course import data, databuild
-
-ROOT = Path(__file__).resolve().parents[1]
+from thiscourse import ROOT
 
 
 def test_regeneration_is_byte_identical():

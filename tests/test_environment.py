@@ -1,7 +1,6 @@
 """pyproject.toml, requirements.lock and environment.yml name the same packages with compatible versions."""
 
 import tomllib
-from pathlib import Path
 
 import yaml
 from packaging.requirements import Requirement
@@ -9,7 +8,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-ROOT = Path(__file__).resolve().parents[1]
+from thiscourse import ROOT
 
 
 def _pyproject():

@@ -12,8 +12,7 @@ import sys
 from pathlib import Path
 
 from pageturn.grading import hub
-
-ROOT = Path(__file__).resolve().parents[1]
+from thiscourse import ROOT
 
 
 def test_the_grader_s_copy_reads_its_own_manifest_and_data(tmp_path):

@@ -6,15 +6,14 @@ navigation lines and the start page's list.
 
 import re
 import shutil
-from pathlib import Path
 
 import nbformat
 import pytest
 from traitlets.config.loader import PyFileConfigLoader
 
 from pageturn.course import manifest, nav
+from thiscourse import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 COURSE = manifest.load(ROOT / "course.toml")
 
 
@@ -109,6 +108,28 @@ def test_lab_lookup_names_the_labs_there_are():
     assert COURSE.lab(COURSE.lab_names[0]).key == COURSE.lab_names[0]
     with pytest.raises(ValueError, match="lab must be one of .*got 'lab9'"):
         COURSE.lab("lab9")
+
+
+def test_one_finder_of_the_course_root(tmp_path, monkeypatch):
+    """manifest.root: a start folder (the self-check's notebook) first, then PAGETURN_ROOT, then the
+    current folder and those above it; an error names every place it looked."""
+    mine, other = tmp_path / "mine", tmp_path / "other"
+    for folder in (mine, other):
+        (folder / "labs" / "lab1").mkdir(parents=True)
+        shutil.copyfile(ROOT / "course.toml", folder / "course.toml")
+    monkeypatch.chdir(other / "labs" / "lab1")
+    monkeypatch.delenv("PAGETURN_ROOT", raising=False)
+    assert manifest.root() == other
+    assert manifest.root(start=mine / "labs" / "lab1") == mine
+    monkeypatch.setenv("PAGETURN_ROOT", str(mine))
+    assert manifest.root() == mine
+    assert manifest.root(start=other / "labs") == other
+    (mine / "course.toml").unlink()
+    assert manifest.root() == other  # a PAGETURN_ROOT without course.toml is passed over
+    monkeypatch.setattr(manifest, "__file__", str(tmp_path / "site" / "pageturn" / "course" / "manifest.py"))
+    (other / "course.toml").unlink()
+    with pytest.raises(FileNotFoundError, match=f"looked in: {re.escape(str(mine))}, .*{re.escape(str(other))}"):
+        manifest.root()
 
 
 def test_adding_a_lesson_is_one_manifest_entry_and_make_nav(tmp_path):

@@ -1,13 +1,13 @@
 """One owner for the course's colours: pageturn.style names them, and no other module writes a colour literal."""
 
 import re
-from pathlib import Path
 
 import pytest
 
 from pageturn import style
+from thiscourse import ROOT
 
-SRC = Path(__file__).resolve().parents[1] / "src" / "pageturn"
+SRC = ROOT / "src" / "pageturn"
 #: A CSS/matplotlib hex colour (#rgb, #rgba, #rrggbb, #rrggbbaa), not an issue number (nbgrader#917) or entity (&#123;)
 HEX = re.compile(r"(?<![\w#&])#(?:[0-9A-Fa-f]{8}|[0-9A-Fa-f]{6}|[0-9A-Fa-f]{3,4})\b")
 TEXT = {".py", ".toml", ".yml", ".txt", ".css", ".html", ".js"}
@@ -46,13 +46,13 @@ def test_palette_is_okabe_ito():
     assert style.PALETTE == ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
 
 
-NOTEBOOKS = sorted((SRC.parents[1] / "notebooks").glob("*.ipynb")) + sorted(
-    (SRC.parents[1] / "grading" / "source").glob("*/*.ipynb")
-)
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted((ROOT / "grading" / "source").glob("*/*.ipynb"))
 
 
 @pytest.mark.parametrize(
-    "path", sorted(SRC.rglob("*.py")) + NOTEBOOKS, ids=lambda p: str(p.relative_to(SRC.parents[1]))
+    "path",
+    sorted(SRC.rglob("*.py")) + NOTEBOOKS,
+    ids=lambda p: str(p.relative_to(ROOT)),
 )
 def test_one_plotting_convention_no_pyplot_state(path):
     """Plots are Figures made by style.figure and shown by style.show_figure, never through pyplot."""

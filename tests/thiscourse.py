@@ -9,7 +9,8 @@ from pathlib import Path
 
 from pageturn.course import manifest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = manifest.root(start=Path(__file__).parent)
+"""The course root of this checkout (the folder holding course.toml)."""
 COURSE = manifest.load(ROOT / manifest.FILENAME)
 """The manifest (:class:`pageturn.course.manifest.Course`): parametrize tests from its lessons and labs."""
 FIXTURE = ROOT / "tests" / "fixtures" / "course"

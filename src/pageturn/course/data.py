@@ -31,10 +31,9 @@ _DATES = {
 def folder() -> Path:
     """The course's ``data/`` folder.
 
-    Looks in this order: the folder named by the environment variable
-    ``PAGETURN_DATA``; a ``data/`` folder holding ``deploys.csv`` in the current
-    directory or any folder above it; the ``data/`` folder of the source tree
-    course root (:func:`pageturn.course.manifest.root`).
+    Looks in this order: the folder named by the environment variable ``PAGETURN_DATA``; the
+    ``data/`` folder of the course root (:func:`pageturn.course.manifest.root`, the one finder,
+    which starts from the current directory: a lab run anywhere inside a course finds its data).
 
     Raises:
         FileNotFoundError: listing the places searched, when none holds the data.
@@ -42,16 +41,14 @@ def folder() -> Path:
     tried = []
     env = os.environ.get("PAGETURN_DATA")
     candidates = [Path(env)] if env else []
-    here = Path.cwd().resolve()
-    candidates += [p / "data" for p in (here, *here.parents)]
     try:
-        candidates.append(manifest.root() / "data")  # the course root, found the one way
-    except FileNotFoundError:
-        pass
+        candidates.append(manifest.root() / "data")
+    except FileNotFoundError as exc:
+        tried.append(str(exc))
     for candidate in candidates:
-        tried.append(str(candidate))
         if (candidate / "deploys.csv").is_file():
             return candidate
+        tried.append(str(candidate))
     raise FileNotFoundError(
         "could not find the course's data/ folder; looked in: "
         + ", ".join(tried)
