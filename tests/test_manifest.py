@@ -76,6 +76,18 @@ def test_nbgrader_configs_use_the_manifests_course_id(config):
     assert loaded.CourseDirectory.course_id == COURSE.id
 
 
+def test_the_hub_s_example_class_list_names_this_course_as_the_hub_lays_it_out():
+    """grading/jupyterhub/courses.example.json (PAGETURN_HUB_COURSES's format) starts with this course:
+    the manifest's id, and the root the hub's prepare makes (~grader-<id>/pageturn/grading)."""
+    import json
+
+    listed = json.loads((ROOT / "grading" / "jupyterhub" / "courses.example.json").read_text())
+    ours = listed[0]
+    assert ours["id"] == COURSE.id
+    assert ours["root"] == f"/home/grader-{COURSE.id}/pageturn/grading"
+    assert len({k["id"] for k in listed}) == len(listed) and len({k["port"] for k in listed}) == len(listed)
+
+
 @pytest.mark.parametrize(
     "text, message",
     [
@@ -130,6 +142,20 @@ def test_one_finder_of_the_course_root(tmp_path, monkeypatch):
     (other / "course.toml").unlink()
     with pytest.raises(FileNotFoundError, match=f"looked in: {re.escape(str(mine))}, .*{re.escape(str(other))}"):
         manifest.root()
+
+
+def test_the_start_page_s_title_is_the_manifest_s(tmp_path):
+    start = nbformat.read(ROOT / COURSE.start, as_version=4)
+    assert start.cells[1].source.split("\n")[0] == f"# {COURSE.title}"
+    (tmp_path / "notebooks").mkdir()
+    shutil.copyfile(ROOT / COURSE.start, tmp_path / COURSE.start)
+    for item in COURSE.items:  # nav plans every item: give it the real notebooks
+        (tmp_path / (item.source or item.path)).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(ROOT / (item.source or item.path), tmp_path / (item.source or item.path))
+    renamed = manifest.parse((ROOT / "course.toml").read_text().replace(COURSE.title, "Pageturn: A New Name", 1))
+    ((path, nb),) = nav.plan(renamed, tmp_path)
+    assert path == tmp_path / COURSE.start
+    assert nb.cells[1].source == start.cells[1].source.replace(f"# {COURSE.title}", "# Pageturn: A New Name", 1)
 
 
 def test_adding_a_lesson_is_one_manifest_entry_and_make_nav(tmp_path):

@@ -81,7 +81,8 @@ class Item:
 
 @dataclass(frozen=True)
 class Course:
-    """The whole manifest: the course id and title, the start page and the items in order."""
+    """The whole manifest: the course id (nbgrader's), its title (the start page's ``# `` heading,
+    written by ``make nav``), the start page and the items in order."""
 
     id: str
     title: str
