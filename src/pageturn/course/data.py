@@ -9,23 +9,32 @@ No single relative path reaches ``data/`` from all of them, so use
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from pageturn.course import manifest
 
-NAMES = {
-    "requests": "requests.csv.gz",
-    "deploys": "deploys.csv",
-    "incidents": "incidents.csv",
-    "changes": "changes.csv",
-}
-"""Short dataset names and their files."""
-_DATES = {
-    "requests": ["timestamp"],
-    "deploys": ["time"],
-    "incidents": ["start", "end"],
-    "changes": ["finished"],
-}
+
+@dataclass(frozen=True)
+class Dataset:
+    """One of the course's datasets: its short ``name``, its ``file`` in ``data/`` and the columns
+    :func:`load` parses as datetimes (``dates``). :func:`pageturn.course.databuild.build` makes
+    one file for each, and ``data/README.md`` describes each column."""
+
+    name: str
+    file: str
+    dates: tuple[str, ...] = ()
+
+
+DATASETS = (
+    Dataset("requests", "requests.csv.gz", ("timestamp",)),
+    Dataset("deploys", "deploys.csv", ("time",)),
+    Dataset("incidents", "incidents.csv", ("start", "end")),
+    Dataset("changes", "changes.csv", ("finished",)),
+)
+"""The course's datasets: the one table of their names, files and time columns."""
+NAMES = {d.name: d.file for d in DATASETS}
+"""Short dataset names and their files (from :data:`DATASETS`)."""
 
 
 def folder() -> Path:
@@ -79,5 +88,5 @@ def load(name: str):
     import pandas as pd
 
     file = path(name)
-    short = next(k for k, v in NAMES.items() if v == file.name)
-    return pd.read_csv(file, parse_dates=_DATES[short])
+    dataset = next(d for d in DATASETS if d.file == file.name)
+    return pd.read_csv(file, parse_dates=list(dataset.dates))
