@@ -300,6 +300,9 @@ def prepare(root, courses, *, homes=None, password: str | None = None) -> dict:
         "PAGETURN_HUB_AUTHENTICATOR": "dummy",
         "PAGETURN_HUB_PASSWORD": password or secrets.token_urlsafe(12),
         "PAGETURN_HUB_ADMINS": ADMIN,
+        # The hub's config reads this course's id from course.toml (the hub runs in its own root, not
+        # in the repository); the users' servers and the services do not inherit it.
+        "PAGETURN_ROOT": str(REPO),
     }
 
 

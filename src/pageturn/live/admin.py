@@ -88,7 +88,7 @@ class Admin:
             range or ``route`` is not one of :data:`ROUTES`.
     """
 
-    def __init__(self, app, refresh_s: float | None = 1.0, route: str = "my_books"):
+    def __init__(self, app, refresh_s: float | None = 1.0, route: str = MY_BOOKS):
         import ipywidgets as w
 
         from pageturn.live.app import LOG_LEVELS, VERSIONS, Pageturn
