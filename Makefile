@@ -15,6 +15,8 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 help:
 	@echo "make lab    - set up .venv if needed and open the course in JupyterLab (127.0.0.1:$(PORT))"
 	@echo "make test   - set up .venv if needed and run the whole test suite"
+	@echo "make lint   - ruff: lint and format check (make test runs it first)"
+	@echo "make venv   - set up .venv only (make clean-venv removes it; make lock refreshes the pins)"
 	@echo "make bench  - print the speed table"
 	@echo "make data   - regenerate data/ from the engine (byte-identical)"
 	@echo "make release [FORCE=1] [LAB=name] - release grading/source/<lab> into labs/<lab>"
@@ -24,6 +26,7 @@ help:
 	@echo "make grade LAB=<lab> - release, collect, autograde, feedback and grades CSV for one lab"
 	@echo "make grade-demo  - grade a generated demo class of submissions"
 	@echo "make hub         - (root) the course's JupyterHub with a demo class, on 127.0.0.1:$(HUB_PORT)"
+	@echo "make hub-deps    - (root) install what the hub needs beside the environment (proxy, Node.js, setfacl)"
 	@echo "make hub-test    - (root) a whole term on a real JupyterHub (make test runs it too)"
 
 # The environment: created once, refreshed only when the pins or the package metadata change.

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
 os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
 # Keep Jupyter's per-user state out of the learner's home while tests run.
 os.environ.setdefault("JUPYTER_PLATFORM_DIRS", "1")

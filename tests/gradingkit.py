@@ -20,13 +20,15 @@ import nbformat
 
 from pageturn.course import manifest
 from pageturn.grading.release import run_nbgrader
+from thiscourse import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 COURSE = ROOT / "grading"
 
 
 def course_copy(tmp_path: Path, lab: str, *, course: Path = COURSE) -> Path:
-    """Copy the nbgrader config, ``source/<lab>`` and ``data/`` under ``tmp_path``; return the course root."""
+    """Copy the nbgrader config and ``source/<lab>`` under ``tmp_path``; return the course root.
+
+    The labs' datasets are found in this checkout (:func:`pageturn.course.data.folder`)."""
     root = Path(tmp_path) / "course"
     if not (root / "source" / lab).is_dir():
         (root / "source").mkdir(parents=True, exist_ok=True)
@@ -34,9 +36,6 @@ def course_copy(tmp_path: Path, lab: str, *, course: Path = COURSE) -> Path:
         shutil.copytree(
             course / "source" / lab, root / "source" / lab, ignore=shutil.ignore_patterns(".ipynb_checkpoints")
         )
-    data = Path(tmp_path) / "data"
-    if not data.exists():
-        shutil.copytree(ROOT / "data", data)
     return root
 
 

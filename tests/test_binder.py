@@ -25,10 +25,11 @@ from pathlib import Path
 
 import pytest
 
+from thiscourse import ROOT
+
 # repo2docker and postBuild run once (module fixtures): keep these tests on one xdist worker.
 pytestmark = pytest.mark.xdist_group("binder")
 
-ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 START_PAGE = "notebooks/00_start.ipynb"
 TEACHER_TOOLS = ("@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment")

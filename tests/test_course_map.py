@@ -1,13 +1,13 @@
 """The start page lists every lesson and lab, in order, and every link in the course leads somewhere."""
 
 import re
-from pathlib import Path
 from urllib.parse import unquote
 
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from thiscourse import ROOT
+
 START = ROOT / "notebooks" / "00_start.ipynb"
 LESSONS = sorted(p for p in (ROOT / "notebooks").glob("*.ipynb") if p != START)
 LABS = sorted((ROOT / "labs").glob("*/*.ipynb"))

@@ -1,18 +1,16 @@
 """data/ is what `make data` makes, byte for byte, and the data card documents every column."""
 
 import re
-from pathlib import Path
 
 import pandas as pd
 
 from pageturn.course import data, databuild
-
-ROOT = Path(__file__).resolve().parents[1]
+from thiscourse import ROOT
 
 
 def test_regeneration_is_byte_identical():
     built = databuild.build()
-    assert set(built) == set(databuild.FILES)
+    assert set(built) == set(databuild.FILES) == {d.file for d in data.DATASETS}
     for name, content in built.items():
         assert (ROOT / "data" / name).read_bytes() == content, f"data/{name} is stale: run `make data`"
     assert databuild.build() == built
@@ -23,9 +21,21 @@ def test_data_is_small_enough_for_a_quick_clone():
     assert total < 5 * 1024 * 1024
 
 
+def test_each_dataset_loads_with_its_time_columns_parsed():
+    """One table (data.DATASETS) names each dataset, its file and its time columns."""
+    for dataset in data.DATASETS:
+        frame = data.load(dataset.name)
+        assert frame.equals(data.load(dataset.file))
+        for column in dataset.dates:
+            assert pd.api.types.is_datetime64_any_dtype(frame[column]), f"{dataset.name}.{column}"
+        others = [c for c in frame.columns if c not in dataset.dates]
+        assert not any(pd.api.types.is_datetime64_any_dtype(frame[c]) for c in others)
+
+
 def test_data_card_documents_every_column():
     card = (ROOT / "data" / "README.md").read_text()
     for short in data.NAMES:
+        assert data.NAMES[short] in card, f"data/README.md does not name {data.NAMES[short]}"
         frame = data.load(short)
         for column in frame.columns:
             assert re.search(rf"`{re.escape(column)}`", card), f"{short}.{column} missing from data/README.md"

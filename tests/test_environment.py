@@ -1,7 +1,6 @@
 """pyproject.toml, requirements.lock and environment.yml name the same packages with compatible versions."""
 
 import tomllib
-from pathlib import Path
 
 import yaml
 from packaging.requirements import Requirement
@@ -9,7 +8,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-ROOT = Path(__file__).resolve().parents[1]
+from thiscourse import ROOT
 
 
 def _pyproject():
@@ -94,3 +93,15 @@ def test_binder_installs_the_package_from_the_repository():
     _, specs, pip = _conda()
     assert "pip" in specs
     assert pip[-1] == "-e ." and all("==" in line for line in pip[:-1])
+
+
+def test_make_help_lists_every_command():
+    """Every .PHONY target of the Makefile is in `make help`, so nobody has to read the Makefile."""
+    import re
+    import subprocess
+
+    text = (ROOT / "Makefile").read_text()
+    targets = set(re.search(r"^\.PHONY:(.*)$", text, re.M).group(1).split()) - {"help"}
+    shown = subprocess.run(["make", "-s", "help"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    listed = set(re.findall(r"\bmake ([a-z][a-z-]*)", shown))
+    assert targets <= listed, f"make help leaves out {sorted(targets - listed)}"

@@ -15,9 +15,8 @@ from pageturn.grading import notes
 from pageturn.grading.demo import demo_course, prepare_class
 from pageturn.grading.pipeline import COURSE_ID, grade
 from pageturn.grading.release import nbgrader_env
+from thiscourse import FIXTURE
 
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURE = ROOT / "tests" / "fixtures" / "course"
 LAB = "fixture_lab"
 BUDGET = 10  # seconds per notebook here (the endless loops cost this much each, per entry point)
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading-entrypoints")]

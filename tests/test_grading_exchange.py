@@ -20,10 +20,9 @@ from pageturn.course import manifest
 from pageturn.grading.demo import answered
 from pageturn.grading.pipeline import grade
 from pageturn.grading.release import nbgrader_env
+from thiscourse import FIXTURE, ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 HUB = ROOT / "grading" / "jupyterhub"
-FIXTURE = ROOT / "tests" / "fixtures" / "course"
 LAB = "fixture_lab"
 COURSE_ID = manifest.course_id()
 

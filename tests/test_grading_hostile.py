@@ -6,7 +6,6 @@ For each lab, one generated class (pageturn.grading.demo) is graded by ONE pipel
 
 import html
 import re
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -14,11 +13,9 @@ import pytest
 from gradingkit import hidden_test_lines
 from pageturn.grading.demo import demo_course, prepare_class
 from pageturn.grading.pipeline import COURSE_ID, grade
-from pageturn.grading.release import list_labs
+from thiscourse import COURSE, FIXTURE, ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURE = ROOT / "tests" / "fixtures" / "course"
-LABS = [(ROOT / "grading", lab) for lab in list_labs(ROOT / "grading")] + [(FIXTURE, "fixture_lab")]
+LABS = [(ROOT / "grading", lab) for lab in COURSE.lab_names] + [(FIXTURE, "fixture_lab")]
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading-hostile")]
 
 # The test class: one of each kind (the demo has more right/partly right/blank students).

@@ -12,7 +12,6 @@ import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -20,9 +19,8 @@ import pytest
 from pageturn.grading.demo import demo_course, prepare_class
 from pageturn.grading.pipeline import COURSE_ID, grade
 from pageturn.grading.release import nbgrader_env
+from thiscourse import FIXTURE
 
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURE = ROOT / "tests" / "fixtures" / "course"
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading-isolation")]
 
 POLLUTE = """import builtins, os, sys

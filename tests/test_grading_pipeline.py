@@ -8,7 +8,6 @@ import shutil
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
 
 import nbformat
 import pandas as pd
@@ -18,9 +17,8 @@ from pageturn.grading.demo import answered
 from pageturn.grading.pipeline import COURSE_ID, collect_folder, grade
 from pageturn.grading.release import run_nbgrader
 from pageturn.grading.validate import validate
+from thiscourse import FIXTURE, ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURE = ROOT / "tests" / "fixtures" / "course"
 LAB = "fixture_lab"
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading")]
 

@@ -18,8 +18,9 @@ from pageturn.grading.validate import HEADING, findings
 sys.path.insert(0, str(Path(__file__).parent / "browser"))
 import jlab  # noqa: E402
 
+from thiscourse import ROOT
+
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("validate-button")]
-ROOT = Path(__file__).resolve().parents[1]
 LAB = jlab.lab_sources()[0]
 PASTED = "cells pasted twice (one copy graded, the others ran as plain cells)"
 

@@ -384,6 +384,22 @@ def test_prometheus_round_trip_merges_servers():
         H.from_prometheus(text, server="web-9")
 
 
+def test_the_running_app_s_latency_metric_reads_back_by_default():
+    """One name for the latency metric: what the app writes at /metrics is what the course's
+    histograms are exposed as and read back from, with no name given."""
+    from pageturn.live.appmetrics import AppMetrics
+
+    app = AppMetrics()
+    for seconds in (0.003, 0.004, 0.2):
+        app.observe("search", 200, "2.1", seconds)
+    app.observe("my_books", 500, "2.2", 0.009)
+    fleet = H.from_prometheus(app.text())
+    assert fleet.count == 4 and math.isclose(fleet.total_ms, 216.0)
+    assert H.from_prometheus(app.text(), route="search").count == 3
+    mine = H.from_prometheus(H.to_prometheus(fleet))
+    assert mine.counts.tolist() == fleet.counts.tolist()
+
+
 def test_summary_text_holds_per_server_quantiles():
     from prometheus_client.parser import text_string_to_metric_families
 

@@ -17,8 +17,8 @@ import jsonschema
 import yaml
 
 from pageturn.course import manifest
+from thiscourse import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 K8S = ROOT / "grading" / "jupyterhub" / "k8s"
 Z2JH = ROOT / "tests" / "hub" / "z2jh"
 COURSE = manifest.course_id()

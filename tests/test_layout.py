@@ -14,8 +14,8 @@ import pageturn
 
 SRC = Path(pageturn.__file__).parent
 SHARED = {"checks", "style", "status", "lifecycle"}
-TOP = SHARED | {"simulate", "PRESETS", "EQUAL_RISK"}  # what pageturn/__init__.py offers
-#: what each layer may import from the package, beside itself and the shared parts
+TOP = SHARED | set(pageturn.SHORTCUTS)  # what pageturn/__init__.py offers
+#: what each layer may import from the package, beside itself and (but grading) the shared parts
 ALLOWED = {
     "model": set(),
     "live": {"model"},
@@ -42,7 +42,7 @@ def test_each_layer_imports_only_what_it_may(layer):
             if not name.startswith("pageturn."):
                 continue
             rest = name.removeprefix("pageturn.")
-            if rest.split(".")[0] in TOP:
+            if rest.split(".")[0] in TOP and layer != "grading":  # grading could ship on its own
                 continue
             if rest.split(".")[0] in pageturn.OLD_NAMES:
                 wrong.append(f"{path.relative_to(SRC)} imports {name}: inside the package, use the new name")
@@ -51,6 +51,49 @@ def test_each_layer_imports_only_what_it_may(layer):
             elif not any(rest == ok or rest.startswith(ok + ".") for ok in ALLOWED[layer]):
                 wrong.append(f"{path.relative_to(SRC)} imports {name}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_grading_loads_nothing_else_of_the_package_at_run_time():
+    """In a fresh process, importing every grading module (as nbgrader's config and the hub's grader
+    do) loads only pageturn itself, the grading package and the stdlib-only manifest: no model, no numpy."""
+    code = (
+        "import importlib, pkgutil, sys\n"
+        "seen = set(sys.modules)\n"
+        "def loaded(by):\n"
+        "    new = sorted(set(sys.modules) - seen)\n"
+        "    seen.update(new)\n"
+        "    print(*(f'{by} {name}' for name in new), sep='\\n')\n"
+        "import pageturn.grading as g\n"
+        "loaded('__init__')\n"
+        "for m in sorted(pkgutil.iter_modules(g.__path__), key=lambda m: m.name):\n"
+        "    importlib.import_module('pageturn.grading.' + m.name)\n"
+        "    loaded(m.name)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    loaded = [line.split() for line in out.splitlines() if line]
+    assert len({by for by, _ in loaded}) >= 10, f"too few grading modules were imported: {loaded}"
+    allowed = {"pageturn", "pageturn.course", "pageturn.course.manifest"}
+    wrong = [
+        f"importing pageturn.grading.{by} loaded {name}"
+        for by, name in loaded
+        if (name.startswith("pageturn.") or name == "pageturn")
+        and name not in allowed
+        and not name.startswith("pageturn.grading")
+        or name.split(".")[0] in {"numpy", "pandas", "matplotlib", "ipywidgets"}
+    ]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_pageturn_offers_its_shortcuts_without_loading_them_first():
+    code = (
+        "import sys, pageturn\n"
+        "assert 'pageturn.model.sim' not in sys.modules\n"
+        "from pageturn import simulate, PRESETS, EQUAL_RISK\n"
+        "from pageturn.model import sim, dora\n"
+        "assert simulate is sim.simulate and EQUAL_RISK is sim.EQUAL_RISK and PRESETS is dora.PRESETS\n"
+        "assert set(pageturn.__all__) <= set(dir(pageturn))\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_the_top_level_holds_only_the_shared_parts():

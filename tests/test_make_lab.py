@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from thiscourse import ROOT
+
 pytestmark = pytest.mark.slow
 
 

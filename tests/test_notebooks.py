@@ -1,18 +1,17 @@
 """Every lesson and every instructor lab notebook executes without error, and all are stored clean."""
 
 import subprocess
-from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
 from pageturn.course.nbtools import stored_clean
+from thiscourse import COURSE, ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
-LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-INSTRUCTOR = sorted((ROOT / "grading" / "source").glob("*/*.ipynb"))
-RELEASED = sorted((ROOT / "labs").glob("*/*.ipynb"))
+LESSONS = [ROOT / COURSE.start] + [ROOT / i.path for i in COURSE.lessons]  # the course's order
+INSTRUCTOR = [ROOT / i.source for i in COURSE.labs]
+RELEASED = [ROOT / i.path for i in COURSE.labs]
 
 
 def _tracked_notebooks():

@@ -2,16 +2,14 @@
 
 import json
 import shutil
-from pathlib import Path
 
 import nbformat
 import pytest
 
 from gradingkit import grade_submissions, released_notebook, solution_notebook
 from pageturn.grading.release import MANIFEST, ReleaseConflict, list_labs, release
+from thiscourse import COURSE, FIXTURE, ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURE = ROOT / "tests" / "fixtures" / "course"
 pytestmark = pytest.mark.slow
 
 
@@ -91,7 +89,7 @@ def test_labs_folder_is_exactly_todays_release(tmp_path):
     course = tmp_path / "course"
     (course / "source").mkdir(parents=True)
     shutil.copy(ROOT / "grading" / "nbgrader_config.py", course)
-    for lab in list_labs(ROOT / "grading"):
+    for lab in COURSE.lab_names:
         shutil.copytree(
             ROOT / "grading" / "source" / lab,
             course / "source" / lab,
@@ -106,7 +104,7 @@ def test_labs_folder_is_exactly_todays_release(tmp_path):
         for p in repo_labs.rglob("*")
         if p.is_file() and ".ipynb_checkpoints" not in p.parts and p.name != ".gitkeep"
     }
-    if not list_labs(ROOT / "grading"):
+    if not COURSE.lab_names:
         fresh = {k: v for k, v in fresh.items() if k != MANIFEST}
     assert sorted(repo) == sorted(fresh), "run `make release` and commit labs/"
     stale = [name for name in fresh if repo[name] != fresh[name]]
@@ -125,3 +123,22 @@ def test_real_nbgrader_gives_solution_full_marks_and_release_zero(tmp_path):
     )
     assert results["solution"]["score"] == results["solution"]["max_score"] == 2
     assert results["untouched"]["score"] == 0
+
+
+def test_the_course_s_labs_are_the_manifest_s_in_its_order(tmp_path):
+    """The manifest owns the lab list: a course root with course.toml beside it lists the manifest's
+    labs in course order (not its folders); a course without one (a fixture, a copy) lists its folders."""
+    assert list_labs(ROOT / "grading") == COURSE.lab_names
+    assert list_labs(FIXTURE) == ["fixture_lab"]
+    root = tmp_path / "course"
+    for lab in ("b_second", "a_first", "c_draft"):
+        (root / "grading" / "source" / lab).mkdir(parents=True)
+    assert list_labs(root / "grading") == ["a_first", "b_second", "c_draft"]  # no manifest: the folders
+    text = (ROOT / "course.toml").read_text()
+    head = text[: text.index("\n[[item]]")] + "\n"
+    lab = '[[item]]\nkind = "lab"\nname = "{}"\ntitle = "Lab {} · x"\nsummary = "x"\nminutes = 5\npoints = 1\n'
+    (root / "course.toml").write_text(head + lab.format("b_second", 1) + lab.format("a_first", 2))
+    assert list_labs(root / "grading") == ["b_second", "a_first"]  # a draft folder is not a lab yet
+    (root / "course.toml").write_text(head + lab.format("b_second", 1) + lab.format("d_missing", 2))
+    with pytest.raises(FileNotFoundError, match="d_missing is listed in course.toml but .*missing"):
+        release(["d_missing"], course=root / "grading", out=root / "labs")

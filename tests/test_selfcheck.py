@@ -10,17 +10,23 @@ import pytest
 from pageturn.grading.demo import answered
 from pageturn.grading.release import run_nbgrader
 from pageturn.grading.selfcheck import check
+from thiscourse import FIXTURE, ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURE = ROOT / "tests" / "fixtures" / "course"
 LAB = "fixture_lab"
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading")]
 
 
 @pytest.fixture
 def course(tmp_path):
+    """A course root of its own: ``repo/course.toml`` lists the fixture lab, ``repo/grading/`` holds it."""
     root = tmp_path / "repo" / "grading"
     shutil.copytree(FIXTURE, root)
+    text = (ROOT / "course.toml").read_text()
+    (root.parent / "course.toml").write_text(
+        text[: text.index("\n[[item]]")]
+        + '\n[[item]]\nkind = "lab"\nname = "fixture_lab"\ntitle = "Lab 1 · Fixture"\nsummary = "x"\n'
+        + "minutes = 5\npoints = 2\n"
+    )
     shutil.copy(ROOT / "grading" / "nbgrader_config.py", root / "nbgrader_config.py")
     run_nbgrader(["generate_assignment", LAB, "--force"], root)
     return root

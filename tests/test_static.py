@@ -20,12 +20,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from pageturn import style
 from pageturn.course import statichtml as pthtml
+from thiscourse import COURSE, ROOT
 
 # The export runs once (a module fixture): keep its tests on one pytest-xdist worker.
 pytestmark = pytest.mark.xdist_group("html")
 
-ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_FOLDERS = ("notebooks", "labs", "grading/source")
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
@@ -112,7 +113,9 @@ def test_staticize_draws_widgets_from_their_state_without_scripts():
         "an image's caption (the HTML widget after it) is its text alternative"
     )
     assert "Deploys per week" in page and ">10<" in page.replace(" ", "")  # 10 ** 1.0
-    assert "Roll back" in page
+    assert re.search(rf"<span style=\"border:1px solid {style.OUTLINE};[^>]*>Roll back</span>", page), (
+        "a button, outlined"
+    )
     assert own == {"text/html": "<p>my own still copy</p>", "text/plain": "quiz"}
 
 
@@ -132,7 +135,7 @@ def test_command_line_rejects_a_missing_folder(tmp_path, capsys):
 
 # nbconvert writes <img alt=... src="data:image/png;base64,...">: any attribute order.
 EMBEDDED_PNG = re.compile(r"<img\b[^>]*\bsrc=[\"']data:image/png;base64,[A-Za-z0-9+/]{100}")
-LESSONS = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+LESSONS = [Path(p).stem for p in [COURSE.start, *(i.path for i in COURSE.lessons)]]
 
 
 @pytest.fixture(scope="module")

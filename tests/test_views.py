@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from pageturn.course.views import HIDDEN_FROM_STUDENTS, config_dir, launch
+from thiscourse import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 FORMGRADER = "@jupyter/nbgrader:formgrader"
 

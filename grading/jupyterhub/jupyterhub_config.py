@@ -13,7 +13,8 @@ Layout (the defaults are for a school server; the tests point every path at a te
   ``python -m pageturn.grading.hub prepare`` creates it, with the exchange writable by everyone.
 * Each course is a JupyterHub *service* named after its nbgrader course id (nbgrader requires it),
   run by the Unix account ``grader-<course id>`` whose home holds the private course root
-  (``~/pageturn/grading``: source/, gradebook.db, submitted/, ...). Teachers reach it because they
+  (``~/pageturn/grading``: source/, gradebook.db, submitted/, ...; with ``~/pageturn/course.toml``,
+  where its nbgrader_config.py reads the course id, and ``~/pageturn/data/``). Teachers reach it because they
   are in the group ``formgrade-<course id>``; students are in ``nbgrader-<course id>``, which is how
   nbgrader's JupyterHubAuthPlugin (grading/jupyterhub/nbgrader_config.py) decides who sees which
   course. The grader account is in its own formgrade group too: without it the formgrader shows a

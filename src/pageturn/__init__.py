@@ -26,7 +26,7 @@ The package is laid out by who uses each part:
   nothing else of the package but the stdlib-only manifest, the one owner of the
   course id.
 
-Beside them sit three small shared parts: :mod:`pageturn.checks` (argument
+Beside them sit four small shared parts: :mod:`pageturn.checks` (argument
 checks), :mod:`pageturn.style` (colours), :mod:`pageturn.status` (the 5xx rule)
 and :mod:`pageturn.lifecycle` (exit hooks).
 
@@ -40,8 +40,13 @@ import importlib.abc
 import importlib.util
 import sys
 
-from pageturn.model.dora import PRESETS
-from pageturn.model.sim import EQUAL_RISK, simulate
+#: What ``from pageturn import ...`` offers beside the old names, and the module each comes from.
+#: They are imported on first use, so ``import pageturn.grading...`` loads no model (and no numpy).
+SHORTCUTS = {
+    "simulate": "pageturn.model.sim",
+    "EQUAL_RISK": "pageturn.model.sim",
+    "PRESETS": "pageturn.model.dora",
+}
 
 #: Flat module names that learners' saved notebooks import, and where each module lives now.
 OLD_NAMES = {
@@ -92,11 +97,22 @@ if not any(isinstance(finder, _OldNames) for finder in sys.meta_path):
 
 
 def __getattr__(name):
-    """``pageturn.dial`` (and the other old names) without importing them first."""
+    """``pageturn.dial`` (and the other old names) and ``pageturn.simulate`` (and the other
+    :data:`SHORTCUTS`) without importing them first."""
     if name in OLD_NAMES:
         return importlib.import_module(f"{__name__}.{name}")
+    if name in SHORTCUTS:
+        value = getattr(importlib.import_module(SHORTCUTS[name]), name)
+        globals()[name] = value  # once found, an ordinary attribute
+        return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["simulate", "PRESETS", "EQUAL_RISK"]
+__all__ = list(SHORTCUTS)
+
+
+def __dir__():
+    return sorted({*globals(), *OLD_NAMES, *SHORTCUTS})
+
+
 __version__ = "0.1.0"

@@ -24,8 +24,8 @@ import urllib.request
 from pathlib import Path
 
 from pageturn.course.views import config_dir as config_dir_of
+from thiscourse import COURSE, ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "test-output" / "browser"
 # Debian's Chromium (apt-get install chromium); PAGETURN_CHROMIUM may point elsewhere.
 CHROMIUM = Path(os.environ.get("PAGETURN_CHROMIUM", "/usr/bin/chromium"))
@@ -87,8 +87,11 @@ def free_port() -> int:
 
 
 def copy_course(dest: Path, *, labs_from: Path | None = None, with_grading: bool = False) -> Path:
-    """Copy notebooks/, data/ (and grading/ for the teacher) into ``dest``; labs from ``labs_from``."""
+    """Copy course.toml, notebooks/, data/ (and grading/ for the teacher) into ``dest``; labs from ``labs_from``.
+
+    The copy is a course root of its own: the course finds its manifest, data and grading there."""
     dest.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(ROOT / "course.toml", dest / "course.toml")
     ignore = shutil.ignore_patterns(
         ".ipynb_checkpoints", "__pycache__", "gradebook.db", "release", "submitted", "autograded", "feedback", "*.log"
     )
@@ -101,8 +104,8 @@ def copy_course(dest: Path, *, labs_from: Path | None = None, with_grading: bool
 
 
 def lab_sources() -> list[str]:
-    source = ROOT / "grading" / "source"
-    return sorted(p.name for p in source.iterdir() if (p / f"{p.name}.ipynb").is_file()) if source.is_dir() else []
+    """The course's labs, from its manifest (the one owner of the list), in course order."""
+    return COURSE.lab_names
 
 
 def released_labs(tmp: Path, labs=None) -> Path:

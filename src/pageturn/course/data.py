@@ -9,32 +9,40 @@ No single relative path reaches ``data/`` from all of them, so use
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from pageturn.course import manifest
 
-NAMES = {
-    "requests": "requests.csv.gz",
-    "deploys": "deploys.csv",
-    "incidents": "incidents.csv",
-    "changes": "changes.csv",
-}
-"""Short dataset names and their files."""
-_DATES = {
-    "requests": ["timestamp"],
-    "deploys": ["time"],
-    "incidents": ["start", "end"],
-    "changes": ["finished"],
-}
+
+@dataclass(frozen=True)
+class Dataset:
+    """One of the course's datasets: its short ``name``, its ``file`` in ``data/`` and the columns
+    :func:`load` parses as datetimes (``dates``). :func:`pageturn.course.databuild.build` makes
+    one file for each, and ``data/README.md`` describes each column."""
+
+    name: str
+    file: str
+    dates: tuple[str, ...] = ()
+
+
+DATASETS = (
+    Dataset("requests", "requests.csv.gz", ("timestamp",)),
+    Dataset("deploys", "deploys.csv", ("time",)),
+    Dataset("incidents", "incidents.csv", ("start", "end")),
+    Dataset("changes", "changes.csv", ("finished",)),
+)
+"""The course's datasets: the one table of their names, files and time columns."""
+NAMES = {d.name: d.file for d in DATASETS}
+"""Short dataset names and their files (from :data:`DATASETS`)."""
 
 
 def folder() -> Path:
     """The course's ``data/`` folder.
 
-    Looks in this order: the folder named by the environment variable
-    ``PAGETURN_DATA``; a ``data/`` folder holding ``deploys.csv`` in the current
-    directory or any folder above it; the ``data/`` folder of the source tree
-    course root (:func:`pageturn.course.manifest.root`).
+    Looks in this order: the folder named by the environment variable ``PAGETURN_DATA``; the
+    ``data/`` folder of the course root (:func:`pageturn.course.manifest.root`, the one finder,
+    which starts from the current directory: a lab run anywhere inside a course finds its data).
 
     Raises:
         FileNotFoundError: listing the places searched, when none holds the data.
@@ -42,16 +50,14 @@ def folder() -> Path:
     tried = []
     env = os.environ.get("PAGETURN_DATA")
     candidates = [Path(env)] if env else []
-    here = Path.cwd().resolve()
-    candidates += [p / "data" for p in (here, *here.parents)]
     try:
-        candidates.append(manifest.root() / "data")  # the course root, found the one way
-    except FileNotFoundError:
-        pass
+        candidates.append(manifest.root() / "data")
+    except FileNotFoundError as exc:
+        tried.append(str(exc))
     for candidate in candidates:
-        tried.append(str(candidate))
         if (candidate / "deploys.csv").is_file():
             return candidate
+        tried.append(str(candidate))
     raise FileNotFoundError(
         "could not find the course's data/ folder; looked in: "
         + ", ".join(tried)
@@ -82,5 +88,5 @@ def load(name: str):
     import pandas as pd
 
     file = path(name)
-    short = next(k for k, v in NAMES.items() if v == file.name)
-    return pd.read_csv(file, parse_dates=_DATES[short])
+    dataset = next(d for d in DATASETS if d.file == file.name)
+    return pd.read_csv(file, parse_dates=list(dataset.dates))

@@ -14,6 +14,7 @@ import io
 import sys
 from pathlib import Path
 
+from pageturn.course.data import DATASETS, NAMES
 from pageturn.model.sim import EQUAL_RISK, simulate
 from pageturn.model.traffic import Canary, request_log
 
@@ -37,11 +38,12 @@ CANARY = Canary(start="2026-04-01 13:00", end="2026-04-02 11:00", share=0.05, ve
 SLOW_SERVER = 3
 """web-3 is the slow server (an older machine): every request takes 1.6 times longer."""
 
-FILES = ("deploys.csv", "incidents.csv", "changes.csv", "requests.csv.gz")
+FILES = tuple(d.file for d in DATASETS)
+"""The files :func:`build` makes: one per dataset of :data:`pageturn.course.data.DATASETS`."""
 
 
 def build() -> dict[str, bytes]:
-    """Return the content of every dataset file, by file name."""
+    """Return the content of every dataset file (:data:`FILES`), by file name."""
 
     sim = simulate(**QUARTER)
     deploys = sim.deploys[["deploy_id", "time", "batch_size", "failed", "version"]]
@@ -57,10 +59,10 @@ def build() -> dict[str, bytes]:
     # Trim microseconds to milliseconds: the clock in the log ticks in ms.
     requests_text = _trim_microseconds(requests_text)
     return {
-        "deploys.csv": csv(deploys, date_format="%Y-%m-%d %H:%M"),
-        "incidents.csv": csv(incidents, date_format="%Y-%m-%d %H:%M"),
-        "changes.csv": csv(changes, date_format="%Y-%m-%d %H:%M"),
-        "requests.csv.gz": _gzip(requests_text),
+        NAMES["deploys"]: csv(deploys, date_format="%Y-%m-%d %H:%M"),
+        NAMES["incidents"]: csv(incidents, date_format="%Y-%m-%d %H:%M"),
+        NAMES["changes"]: csv(changes, date_format="%Y-%m-%d %H:%M"),
+        NAMES["requests"]: _gzip(requests_text),
     }
 
 

@@ -24,25 +24,32 @@ FILENAME = "course.toml"
 KINDS = ("lesson", "lab")
 
 
-def root() -> Path:
-    """The course root: the folder that holds ``course.toml``.
+def root(start: str | os.PathLike | None = None) -> Path:
+    """The course root: the folder that holds ``course.toml``. The one finder of the course's folder.
 
-    Looks in this order: the folder named by the environment variable ``PAGETURN_ROOT``;
-    the current directory and every folder above it; the source tree this package was
-    installed from (editable installs, Binder).
+    Looks in this order: ``start`` and every folder above it, when given (the self-check starts
+    from the learner's notebook: the course it belongs to comes first); the folder named by the
+    environment variable ``PAGETURN_ROOT``; the current directory and every folder above it; the
+    source tree this package was installed from (editable installs, Binder).
 
     Raises:
         FileNotFoundError: listing the places searched, when none holds ``course.toml``.
     """
     env = os.environ.get("PAGETURN_ROOT")
     here = Path.cwd().resolve()
-    candidates = ([Path(env)] if env else []) + [here, *here.parents] + [Path(__file__).resolve().parents[3]]
+    first = Path(start).resolve() if start is not None else None
+    candidates = (
+        ([first, *first.parents] if first is not None else [])
+        + ([Path(env)] if env else [])
+        + [here, *here.parents]
+        + [Path(__file__).resolve().parents[3]]
+    )
     for candidate in candidates:
         if (candidate / FILENAME).is_file():
             return candidate
     raise FileNotFoundError(
         f"could not find the course root (a folder holding {FILENAME}); looked in: "
-        + ", ".join(map(str, candidates))
+        + ", ".join(map(str, dict.fromkeys(candidates)))
         + ". Set PAGETURN_ROOT to the course's folder."
     )
 
@@ -74,7 +81,8 @@ class Item:
 
 @dataclass(frozen=True)
 class Course:
-    """The whole manifest: the course id and title, the start page and the items in order."""
+    """The whole manifest: the course id (nbgrader's), its title (the start page's ``# `` heading,
+    written by ``make nav``), the start page and the items in order."""
 
     id: str
     title: str

@@ -5,7 +5,8 @@
 - the first and the last cell of every lesson and of every lab's single source
   (``grading/source/<lab>/<lab>.ipynb``): one line of links to the start page and to the
   items before and after it, and the time the item takes;
-- the start page's first and last cells, and its list of the whole course in order (the
+- the start page's first and last cells, its title (the ``# `` heading that opens the cell after
+  the navigation line: the manifest's ``title``), and its list of the whole course in order (the
   markdown cell that starts with :data:`LIST_HEADING`).
 
 ``python -m pageturn.course.nav --check`` changes nothing and exits 1, naming each notebook that
@@ -126,6 +127,17 @@ def _set_list(nb, text: str, path: Path) -> bool:
     return False
 
 
+def _set_title(nb, title: str, path: Path) -> bool:
+    cell = nb.cells[1] if len(nb.cells) > 2 else None
+    if cell is None or cell.cell_type != "markdown" or not cell.source.startswith("# "):
+        raise ValueError(f"{path}: the start page's second cell must be markdown that starts with the '# ' title")
+    first = cell.source.split("\n", 1)[0]
+    if first != f"# {title}":
+        cell.source = f"# {title}" + cell.source[len(first) :]
+        return True
+    return False
+
+
 def plan(course: manifest.Course, root: Path) -> list[tuple[Path, object]]:
     """Every notebook ``make nav`` manages, with its content as the manifest wants it.
 
@@ -133,7 +145,8 @@ def plan(course: manifest.Course, root: Path) -> list[tuple[Path, object]]:
 
     Raises:
         FileNotFoundError: for an item whose notebook does not exist.
-        ValueError: for a start page without its course list cell.
+        ValueError: for a start page without its course list cell, or without a ``# `` title
+            opening the cell after its navigation line.
     """
     import nbformat
 
@@ -147,6 +160,7 @@ def plan(course: manifest.Course, root: Path) -> list[tuple[Path, object]]:
         nb = nbformat.read(path, as_version=4)
         changed = _set_edges(nb, line)
         if path == root / course.start:
+            changed |= _set_title(nb, course.title, path)
             changed |= _set_list(nb, course_list(course), path)
         if changed:
             out.append((path, nb))

@@ -29,6 +29,8 @@ import sys
 import time
 from pathlib import Path
 
+from pageturn.style import OUTLINE
+
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 STILL_NOTE = "Still copy of an interactive widget: run the notebook in JupyterLab to use it."
@@ -164,7 +166,7 @@ def render_widget(model_id: str, models: dict, depth: int = 0, alt: str = "") ->
     if name == "OutputModel":
         return "".join(_output_html(o) for o in s.get("outputs", []))
     if name == "ButtonModel":
-        return f'<span style="border:1px solid #999;border-radius:3px;padding:0 0.5em">{description}</span>'
+        return f'<span style="border:1px solid {OUTLINE};border-radius:3px;padding:0 0.5em">{description}</span>'
     if name in ("ToggleButtonModel", "CheckboxModel"):
         mark = "☑" if s.get("value") else "☐"
         return f"<div>{mark} {description}</div>"

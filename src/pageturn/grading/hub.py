@@ -6,7 +6,8 @@ this module only lays out what that file expects and starts it:
 * :func:`prepare` (as root) creates the hub root (database, cookie secret, the nbgrader exchange
   with mode 1777), one Unix account per teacher, student and course grader (home folders
   0700, so nobody reads anybody else's work), and each course root, copied from the repository into
-  its grader's home and owned by the grader;
+  its grader's home and owned by the grader, with ``course.toml`` and ``data/`` beside it
+  (:func:`copy_course`);
 * :class:`Hub` starts ``jupyterhub -f grading/jupyterhub/jupyterhub_config.py`` on 127.0.0.1 and
   stops it (the hub stops the users' servers, the formgrader service and the proxy with it).
 
@@ -155,11 +156,27 @@ def _chown_tree(path: Path, entry) -> None:
             os.lchown(os.path.join(dirpath, f), entry.pw_uid, entry.pw_gid)
 
 
+#: What sits beside an nbgrader course root (``grading/``) in the repository and goes with its copy:
+#: the manifest (the course id that ``nbgrader_config.py`` reads) and the datasets the labs load.
+BESIDE = (manifest.FILENAME, "data")
+
+
 def copy_course(source: Path, dest: Path, entry) -> Path:
-    """Copy the course root ``source`` to ``dest`` (without grading state), owned by ``entry``'s account."""
+    """Copy the nbgrader course root ``source`` to ``dest`` (without grading state), owned by ``entry``'s account.
+
+    What sits beside ``source`` (:data:`BESIDE`: ``course.toml``, ``data/``) is copied beside ``dest``, so the
+    copy is a whole course of its own: its ``nbgrader_config.py`` finds its course id in ``dest``'s parent
+    (from the formgrader's folder, :func:`pageturn.course.manifest.root`), not in this repository."""
     if dest.exists():
         shutil.rmtree(dest)
     shutil.copytree(source, dest, ignore=shutil.ignore_patterns(*COURSE_STATE))
+    for name in BESIDE:
+        src, there = Path(source).parent / name, dest.parent / name
+        if src.is_dir():
+            shutil.rmtree(there, ignore_errors=True)
+            shutil.copytree(src, there)
+        elif src.is_file():
+            shutil.copyfile(src, there)
     _chown_tree(dest.parent if dest.parent.name == "pageturn" else dest, entry)
     return dest
 
@@ -283,6 +300,9 @@ def prepare(root, courses, *, homes=None, password: str | None = None) -> dict:
         "PAGETURN_HUB_AUTHENTICATOR": "dummy",
         "PAGETURN_HUB_PASSWORD": password or secrets.token_urlsafe(12),
         "PAGETURN_HUB_ADMINS": ADMIN,
+        # The hub's config reads this course's id from course.toml (the hub runs in its own root, not
+        # in the repository); the users' servers and the services do not inherit it.
+        "PAGETURN_ROOT": str(REPO),
     }
 
 

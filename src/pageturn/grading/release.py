@@ -25,6 +25,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pageturn.course import manifest
+
 MANIFEST = ".release.json"
 
 
@@ -95,7 +97,20 @@ def run_nbgrader(args, course: Path, check: bool = True, fast: bool = False) -> 
 
 
 def list_labs(course: Path) -> list[str]:
-    """Names of the labs in ``course/source/``, sorted."""
+    """The names of the labs of the nbgrader course root ``course``.
+
+    A course root with a manifest beside it (``course/../course.toml``: this course's ``grading/``,
+    and the hub's copy of it) has the manifest's labs, in course order
+    (:attr:`pageturn.course.manifest.Course.lab_names`, the one owner of the list). Any other
+    nbgrader course (a test's fixture course, a temporary copy made for grading) has the folders
+    of ``course/source/``, sorted.
+
+    Raises:
+        ValueError: for a manifest that is not well formed.
+    """
+    listed = Path(course) / ".." / manifest.FILENAME
+    if listed.is_file():
+        return manifest.load(listed).lab_names
     source = Path(course) / "source"
     return (
         sorted(p.name for p in source.iterdir() if p.is_dir() and not p.name.startswith(".")) if source.is_dir() else []
@@ -118,13 +133,14 @@ def release(labs=None, *, course="grading", out="labs", force: bool = False) -> 
     """Generate the student version of each lab and copy it into ``out/<lab>/``.
 
     Args:
-        labs: lab names (folders of ``course/source``); None means all of them.
+        labs: lab names (of :func:`list_labs`: the manifest's, for this course); None means all of them.
         course: the nbgrader course root.
         out: the folder learners work in.
         force: overwrite files a learner has edited.
 
     Raises:
-        ValueError: for a lab name that is not in ``course/source``.
+        ValueError: for a lab name that is not one of the course's labs.
+        FileNotFoundError: for a lab the manifest lists without a ``course/source/<lab>`` folder.
         ReleaseConflict: when files in ``out`` were edited since the last release
             and ``force`` is false. Nothing is written in that case.
         RuntimeError: when nbgrader fails.
@@ -135,9 +151,11 @@ def release(labs=None, *, course="grading", out="labs", force: bool = False) -> 
     for lab in labs:
         if lab not in known:
             raise ValueError(f"lab must be one of {', '.join(map(repr, known)) or '(none yet)'}; got {lab!r}")
+        if not (course / "source" / lab).is_dir():
+            raise FileNotFoundError(f"{lab} is listed in {manifest.FILENAME} but {course / 'source' / lab} is missing")
 
     manifest_path = out / MANIFEST
-    manifest = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {}
+    shipped = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {}
 
     plan = []  # (relative name, source path or None for removal)
     conflicts = []
@@ -152,14 +170,14 @@ def release(labs=None, *, course="grading", out="labs", force: bool = False) -> 
                 if _sha(dest) == _sha(src):
                     plan.append((rel, None, "unchanged"))
                     continue
-                if manifest.get(rel) != _sha(dest):
+                if shipped.get(rel) != _sha(dest):
                     conflicts.append(rel)
             plan.append((rel, src, "write"))
         for name in current:
             rel = f"{lab}/{name}"
-            if name not in released and rel in manifest:
+            if name not in released and rel in shipped:
                 # A file an earlier release shipped and this one does not.
-                if manifest[rel] == _sha(current[name]):
+                if shipped[rel] == _sha(current[name]):
                     plan.append((rel, None, "remove"))
                 else:
                     conflicts.append(rel)
@@ -171,18 +189,18 @@ def release(labs=None, *, course="grading", out="labs", force: bool = False) -> 
         dest = out / rel
         if action == "unchanged":
             report.unchanged.append(rel)
-            manifest[rel] = _sha(dest)
+            shipped[rel] = _sha(dest)
         elif action == "write":
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(src, dest)
-            manifest[rel] = _sha(dest)
+            shipped[rel] = _sha(dest)
             report.written.append(rel)
         elif action == "remove":
             dest.unlink()
-            manifest.pop(rel, None)
+            shipped.pop(rel, None)
             report.removed.append(rel)
     out.mkdir(parents=True, exist_ok=True)
-    manifest_path.write_text(json.dumps(dict(sorted(manifest.items())), indent=1) + "\n")
+    manifest_path.write_text(json.dumps(dict(sorted(shipped.items())), indent=1) + "\n")
     return report
 
 

@@ -88,18 +88,17 @@ class SelfCheck:
 
 
 def _course(start: Path) -> Path:
+    """The nbgrader course (``grading/``) of the course root that ``start`` is in, or else the
+    course root :func:`pageturn.course.manifest.root` finds."""
     from pageturn.course import manifest
 
-    try:
-        root = [manifest.root()]
-    except FileNotFoundError:
-        root = []
-    for folder in (start, *start.parents, *root):
-        if (folder / "grading" / "source").is_dir() and (folder / "grading" / "nbgrader_config.py").is_file():
-            return folder / "grading"
+    root = manifest.root(start=start)
+    grading = root / "grading"
+    if (grading / "source").is_dir() and (grading / "nbgrader_config.py").is_file():
+        return grading
     raise FileNotFoundError(
-        f"the course's grading/source folder was not found above {start} nor in the course root "
-        f"{root[0] if root else '(none found)'}; the self-check needs it"
+        f"the course root {root} (found from {start}) has no grading/source and grading/nbgrader_config.py; "
+        "the self-check needs them"
     )
 
 

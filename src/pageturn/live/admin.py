@@ -46,9 +46,10 @@ import weakref
 
 from pageturn import checks, lifecycle
 from pageturn.live import appmetrics
+from pageturn.model.endpoints import LOG_BOOK, MY_BOOKS, QUIET_ROUTES, SEARCH
 from pageturn.style import GREEN, VERMILLION
 
-ROUTES = ("my_books", "search", "log_book")
+ROUTES = (MY_BOOKS, SEARCH, LOG_BOOK)  # the readers' routes, busiest first
 _OPEN: weakref.WeakSet[Admin] = weakref.WeakSet()
 
 
@@ -87,7 +88,7 @@ class Admin:
             range or ``route`` is not one of :data:`ROUTES`.
     """
 
-    def __init__(self, app, refresh_s: float | None = 1.0, route: str = "my_books"):
+    def __init__(self, app, refresh_s: float | None = 1.0, route: str = MY_BOOKS):
         import ipywidgets as w
 
         from pageturn.live.app import LOG_LEVELS, VERSIONS, Pageturn
@@ -322,7 +323,7 @@ class Admin:
             self._local.syncing = False
 
     def _update_rates(self, counts) -> None:
-        counts = counts[~counts["route"].isin(["metrics", "admin"])]
+        counts = counts[~counts["route"].isin(QUIET_ROUTES)]
         total = float(counts["requests"].sum())
         errors = float(counts[appmetrics.server_errors(counts["status"])]["requests"].sum())
         now = time.monotonic()

@@ -40,8 +40,8 @@ import random
 from pathlib import Path
 
 from pageturn import checks
+from pageturn.model.endpoints import MY_BOOKS, READER_ROUTES  # noqa: E402 - READER_ROUTES: the routes the SLIs count
 
-READER_ROUTES = ("log_book", "my_books", "search")
 SLIS = ("errors", "latency")
 ALERT_NAMES = {"errors": "PageturnErrorBudgetBurn", "latency": "PageturnLatencyBudgetBurn"}
 
@@ -396,14 +396,14 @@ def promtool_test(series: Series, checks_at, slo: SLO = SLO(), rule_file: str | 
     for name in series.instances():
         rows = [s[name] for s in series.samples]
         streams = {
-            f'{REQUESTS}_total{{instance="{name}",route="my_books",status="200",version="2.1"}}': [
+            f'{REQUESTS}_total{{instance="{name}",route="{MY_BOOKS}",status="200",version="2.1"}}': [
                 c.requests - c.errors for c in rows
             ],
-            f'{REQUESTS}_total{{instance="{name}",route="my_books",status="500",version="2.1"}}': [
+            f'{REQUESTS}_total{{instance="{name}",route="{MY_BOOKS}",status="500",version="2.1"}}': [
                 c.errors for c in rows
             ],
-            f'{LATENCY}_count{{instance="{name}",route="my_books",version="2.1"}}': [c.requests for c in rows],
-            f'{LATENCY}_bucket{{instance="{name}",le="{le}",route="my_books",version="2.1"}}': [
+            f'{LATENCY}_count{{instance="{name}",route="{MY_BOOKS}",version="2.1"}}': [c.requests for c in rows],
+            f'{LATENCY}_bucket{{instance="{name}",le="{le}",route="{MY_BOOKS}",version="2.1"}}': [
                 c.requests - c.slow for c in rows
             ],
         }

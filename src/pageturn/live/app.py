@@ -60,6 +60,7 @@ from pageturn.live import routes, versions
 from pageturn.live.serving import TrackedServer
 from pageturn.live.versions import VERSIONS  # noqa: F401 - app.VERSIONS, as admin and fleet read it
 from pageturn.model.canary import reader_slot
+from pageturn.model.endpoints import ENDPOINTS, METRICS, QUIET_ROUTES
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 HOST = "127.0.0.1"
@@ -370,7 +371,7 @@ class Pageturn:
         from pageturn.live.appmetrics import parse
         from pageturn.live.sanity import request_json
 
-        status, _, text = request_json(self.url, "GET", "/metrics")
+        status, _, text = request_json(self.url, *ENDPOINTS[METRICS])
         if status != 200:
             raise RuntimeError(f"/metrics answered HTTP {status}")
         return parse(text)
@@ -634,7 +635,7 @@ class Pageturn:
             self.event(logging.ERROR, "request_failed", error=payload.get("error"), **fields)
         elif status >= 400:
             self.event(logging.WARNING, "bad_request", error=payload.get("error"), **fields)
-        elif route not in ("metrics", "admin"):  # scrapes and admin calls would drown the rest
+        elif route not in QUIET_ROUTES:  # scrapes and admin calls would drown the rest
             self.event(logging.DEBUG, "request", **fields)
         self._notify(RequestRecord(route, method, status, version, reader, seconds))
         self._respond(handler, status, payload, version, extra_headers)

@@ -50,8 +50,8 @@ LATENCY_BUCKETS_S = (
     5.0,
 )
 
-REQUESTS = "pageturn_requests"  # counter, labels route, status, version
-LATENCY = "pageturn_request_duration_seconds"  # histogram, labels route, version
+from pageturn.model.exposition import LATENCY, REQUESTS  # noqa: E402 - the names' one owner, re-exported here
+
 INVARIANTS = "pageturn_invariant_failures"  # counter, labels invariant, version
 SANITY = "pageturn_sanity_checks"  # counter, labels result
 BOOKS = "pageturn_books_stored"  # gauge

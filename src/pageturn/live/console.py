@@ -170,7 +170,7 @@ _PAGE = """<!doctype html>
 <style>
 body {{ font-family: sans-serif; margin: 1.5em; max-width: 70em; }}
 pre {{ background: {code_bg}; padding: .6em; overflow-x: auto; font-size: 90%; }}
-table {{ border-collapse: collapse; font-size: 90%; }} td, th {{ border: 1px solid #ccc; padding: 2px 6px; }}
+table {{ border-collapse: collapse; font-size: 90%; }} td, th {{ border: 1px solid color-mix(in srgb, currentColor 16%, {code_bg}); padding: 2px 6px; }}
 #console-output {{ min-height: 2em; }}
 </style></head><body>
 <h1>Debug page: {name} (quarantined)</h1>

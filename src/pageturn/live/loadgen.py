@@ -32,10 +32,14 @@ import time
 
 from pageturn import checks
 from pageturn.live import client
+from pageturn.model import endpoints
+from pageturn.model.endpoints import HEALTH, LOG_BOOK, MY_BOOKS, READER_ROUTES, SEARCH
 
 MAX_COUNT = 20_000
 MAX_DURATION_S = 120.0
-DEFAULT_MIX = {"log_book": 0.2, "my_books": 0.6, "search": 0.2}
+DEFAULT_MIX = {LOG_BOOK: 0.2, MY_BOOKS: 0.6, SEARCH: 0.2}
+MIX_ROUTES = (*READER_ROUTES, HEALTH)
+"""The routes a load run may send (a ``mix``'s keys)."""
 _WORDS = (
     "the",
     "night",
@@ -88,19 +92,15 @@ def plan(count: int, *, mix=None, readers: int = 50, seed: int = 0) -> list[dict
     for i in range(count):
         route = rng.choices(routes, weights)[0]
         reader = f"reader-{rng.randrange(readers):05d}"
-        if route == "log_book":
+        method, path = endpoints.ENDPOINTS[route]
+        item = {"method": method, "path": path, "body": None}
+        if route == LOG_BOOK:
             title = " ".join(rng.choice(_WORDS) for _ in range(3)).capitalize()
-            item = {
-                "method": "POST",
-                "path": "/books",
-                "body": {"reader": reader, "title": f"{title} {i}", "author": f"Author {rng.randrange(40)}"},
-            }
-        elif route == "my_books":
-            item = {"method": "GET", "path": f"/books?reader={reader}", "body": None}
-        elif route == "search":
-            item = {"method": "GET", "path": f"/search?reader={reader}&q={rng.choice(_WORDS)}", "body": None}
-        else:
-            item = {"method": "GET", "path": "/health", "body": None}
+            item["body"] = {"reader": reader, "title": f"{title} {i}", "author": f"Author {rng.randrange(40)}"}
+        elif route == MY_BOOKS:
+            item["path"] = f"{path}?reader={reader}"
+        elif route == SEARCH:
+            item["path"] = f"{path}?reader={reader}&q={rng.choice(_WORDS)}"
         item.update(route=route, reader=reader)
         out.append(item)
     return out
@@ -111,9 +111,8 @@ def _check_mix(mix):
         return dict(DEFAULT_MIX)
     if not isinstance(mix, dict) or not mix:
         raise ValueError(f"mix must be a dict like {DEFAULT_MIX}, got {mix!r}")
-    allowed = ("log_book", "my_books", "search", "health")
     for route, weight in mix.items():
-        checks.choice("mix route", route, allowed)
+        checks.choice("mix route", route, MIX_ROUTES)
         checks.number(f"mix[{route!r}]", weight, low=0)
     if sum(mix.values()) <= 0:
         raise ValueError(f"mix must have a positive total weight, got {mix!r}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from pageturn.live import versions
+from pageturn.model import endpoints
 
 MAX_BODY_BYTES = 10_000
 """The largest JSON body a POST may carry (bytes)."""
@@ -124,16 +125,32 @@ def _missing(name):
     raise HttpError(400, f"{name} is missing from the JSON body")
 
 
-#: path -> method -> (route name for metrics, function(app, *, query, body, reader, version))
-ROUTES = {
-    "/books": {"POST": ("log_book", _log_book), "GET": ("my_books", _my_books)},
-    "/search": {"GET": ("search", _search)},
-    "/health": {"GET": ("health", _health)},
-    "/metrics": {"GET": ("metrics", _metrics)},
-    "/admin/state": {"GET": ("admin", _admin_state)},
-    "/admin/logs": {"GET": ("admin", _admin_logs)},
-    "/admin/version": {"POST": ("admin", _admin_call("set_version", "version"))},
-    "/admin/canary": {"POST": ("admin", _admin_call("set_canary", "version", "percent"))},
-    "/admin/loglevel": {"POST": ("admin", _admin_call("set_log_level", "level"))},
-    "/admin/rollback": {"POST": ("admin", _admin_call("rollback"))},
+_HANDLERS = {
+    endpoints.LOG_BOOK: _log_book,
+    endpoints.MY_BOOKS: _my_books,
+    endpoints.SEARCH: _search,
+    endpoints.HEALTH: _health,
+    endpoints.METRICS: _metrics,
 }
+_ADMIN = {
+    "state": ("GET", _admin_state),
+    "logs": ("GET", _admin_logs),
+    "version": ("POST", _admin_call("set_version", "version")),
+    "canary": ("POST", _admin_call("set_canary", "version", "percent")),
+    "loglevel": ("POST", _admin_call("set_log_level", "level")),
+    "rollback": ("POST", _admin_call("rollback")),
+}
+
+
+def _table() -> dict:
+    table: dict = {}
+    for name, (method, path) in endpoints.ENDPOINTS.items():
+        table.setdefault(path, {})[method] = (name, _HANDLERS[name])
+    for what, (method, handler) in _ADMIN.items():
+        table.setdefault(endpoints.ADMIN_PREFIX + what, {})[method] = (endpoints.ADMIN, handler)
+    return table
+
+
+#: path -> method -> (route name for metrics, function(app, *, query, body, reader, version)); the route
+#: names, methods and paths come from :mod:`pageturn.model.endpoints`, their one owner.
+ROUTES = _table()

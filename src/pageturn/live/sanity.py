@@ -21,6 +21,7 @@ import warnings
 
 from pageturn import checks, lifecycle
 from pageturn.live.client import request_json  # also imported from here by learners (Lesson 3, Lab 3)
+from pageturn.model.endpoints import ENDPOINTS, LOG_BOOK, MY_BOOKS
 
 _SEQUENCE = itertools.count(1)
 
@@ -54,11 +55,12 @@ def log_and_read_back(url: str, reader: str = "sanity-bot", version: str | None 
         headers = {"X-Pageturn-Version": version, "X-Admin-Token": admin_token or ""}
     try:
         status, _, data = request_json(
-            url, "POST", "/books", {"reader": reader, "title": title, "author": "Pageturn"}, headers
+            url, *ENDPOINTS[LOG_BOOK], {"reader": reader, "title": title, "author": "Pageturn"}, headers
         )
         if status != 201:
             return False, f"logging a book answered HTTP {status}: {_error_text(data)}"
-        status, answer_headers, data = request_json(url, "GET", f"/books?reader={reader}", headers=headers)
+        method, path = ENDPOINTS[MY_BOOKS]
+        status, answer_headers, data = request_json(url, method, f"{path}?reader={reader}", headers=headers)
         served_by = answer_headers.get("X-Pageturn-Version", "?")
         if status != 200:
             return False, f"reading back answered HTTP {status} (version {served_by}): {_error_text(data)}"

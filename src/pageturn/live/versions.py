@@ -9,6 +9,7 @@ imported books whose date came as text. Times are in seconds.
 from __future__ import annotations
 
 from pageturn.model.canary import reader_slot
+from pageturn.model.endpoints import HEALTH, LOG_BOOK, MY_BOOKS, SEARCH
 
 #: The versions Pageturn can run, with what is true of each.
 VERSIONS = {
@@ -20,10 +21,12 @@ VERSIONS = {
 }
 
 #: Typical service time per route in seconds (before jitter).
-SERVICE_S = {"log_book": 0.004, "my_books": 0.003, "search": 0.005, "health": 0.0005}
+SERVICE_S = {LOG_BOOK: 0.004, MY_BOOKS: 0.003, SEARCH: 0.005, HEALTH: 0.0005}
 SPEED = {"2.0": 1.0, "2.1": 0.85, "2.1-bad": 0.85, "2.1.1": 0.85}
 SLOW_COVER_S = 0.040
 SLOW_COVER_PERCENT = 40.0
+SLOW_COVER_ROUTES = (MY_BOOKS, SEARCH)
+"""The routes that show covers, so 2.1-bad's slow cover lookup slows them."""
 
 
 def service_seconds(route: str, version: str, reader: str | None, rng) -> float:
@@ -37,7 +40,7 @@ def service_seconds(route: str, version: str, reader: str | None, rng) -> float:
     seconds = base * SPEED[version] * rng.lognormvariate(0.0, 0.3)
     if (
         version == "2.1-bad"
-        and route in ("my_books", "search")
+        and route in SLOW_COVER_ROUTES
         and reader is not None
         and reader_slot(reader, "covers") < SLOW_COVER_PERCENT
     ):

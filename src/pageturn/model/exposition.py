@@ -14,6 +14,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+#: The names of Pageturn's request metrics, the one owner of them: the running app writes them
+#: (:mod:`pageturn.live.appmetrics`, which re-exports them) and the course's histograms are exposed
+#: and read back under the same name (:mod:`pageturn.model.histogram`).
+REQUESTS = "pageturn_requests"  # counter (its labels: pageturn.live.appmetrics.AppMetrics)
+LATENCY = "pageturn_request_duration_seconds"  # histogram, in seconds (labels: as REQUESTS)
+
 
 @dataclass(frozen=True)
 class Sample:

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from pageturn.checks import choice, number
+from pageturn.model.exposition import LATENCY
 
 __all__ = [
     "Histogram",
@@ -612,7 +613,7 @@ def _labelled(histograms, name: str):
     return dict(histograms)
 
 
-def to_prometheus(histograms, name: str = "pageturn_request_duration_seconds", label: str = "server") -> str:
+def to_prometheus(histograms, name: str = LATENCY, label: str = "server") -> str:
     """Prometheus text exposition of one or more histograms (edges converted from ms to seconds).
 
     ``histograms`` is one :class:`Histogram` or a mapping from a label value
@@ -645,7 +646,7 @@ def to_prometheus(histograms, name: str = "pageturn_request_duration_seconds", l
 def summary_to_prometheus(
     groups: Mapping[str, object],
     quantiles=(0.5, 0.9, 0.99),
-    name: str = "pageturn_request_duration_seconds",
+    name: str = LATENCY,
     label: str = "server",
 ) -> str:
     """Prometheus text of a *summary*: quantiles each server computed for itself (ms -> s).
@@ -678,7 +679,7 @@ def summary_to_prometheus(
     return generate_latest(registry).decode()
 
 
-def from_prometheus(text: str, name: str = "pageturn_request_duration_seconds", **labels: str) -> Histogram:
+def from_prometheus(text: str, name: str = LATENCY, **labels: str) -> Histogram:
     """Read a Prometheus histogram back from exposition ``text`` into a :class:`Histogram` (ms).
 
     Every series of the histogram ``name`` whose labels match ``labels`` (all of
