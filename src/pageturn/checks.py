@@ -27,6 +27,22 @@ def is_number(value) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
+def is_bool(value) -> bool:
+    """True if ``value`` is a real yes/no: Python's ``bool`` or numpy's ``bool_``, nothing else.
+
+    ``1`` and ``"True"`` are not answers of this kind, and neither is a list.
+
+    >>> import numpy as np
+    >>> is_bool(True), is_bool(np.bool_(False))
+    (True, True)
+    >>> is_bool(1), is_bool("True"), is_bool(None)
+    (False, False, False)
+    """
+    import numpy as np
+
+    return type(value) in (bool, np.bool_)
+
+
 def number(
     name: str,
     value,

@@ -13,9 +13,11 @@ ORANGE, SKY_BLUE, GREEN, YELLOW, BLUE, VERMILLION, PURPLE, BLACK = PALETTE
 WHITE = "#FFFFFF"
 """The background end of the course's colour maps (heat maps fade from white)."""
 CODE_BACKGROUND = "#F4F4F4"
-"""Light grey behind code and log lines on the course's HTML pages (table lines there mix it with the text colour)."""
+"""Light grey behind code and log lines on the course's HTML pages."""
 OUTLINE = "#999999"
 """Mid grey: the outline of a button drawn in the static HTML export."""
+RULE = "#CCCCCC"
+"""Light grey: the lines of tables on the course's HTML pages (the debug page's tables)."""
 
 
 def figure(size=(8, 3.2), nrows: int = 1, ncols: int = 1, *, dpi: float | None = None, **subplots):

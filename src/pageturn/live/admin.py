@@ -42,6 +42,7 @@ import io
 import math
 import threading
 import time
+import warnings
 import weakref
 
 from pageturn import checks, lifecycle
@@ -371,6 +372,7 @@ def render_histogram_png(scrape, route: str) -> bytes:
 
     from pageturn.live import appmetrics
 
+    # Not style.figure(): this small PNG for the widget keeps fixed margins and a screen dpi.
     figure = Figure(figsize=(7, 3.2), dpi=72)
     FigureCanvasAgg(figure)
     ax = figure.add_subplot()
@@ -408,8 +410,8 @@ def close_all() -> None:
     for admin in list(_OPEN):
         try:
             admin.close(timeout_s=1.0)
-        except Exception:
-            pass
+        except Exception as error:  # report, never hide: something may be left running
+            warnings.warn(f"a Pageturn dashboard did not close: {error!r}", RuntimeWarning, stacklevel=2)
 
 
 lifecycle.on_exit(close_all)

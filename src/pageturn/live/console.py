@@ -35,7 +35,7 @@ import traceback
 import urllib.parse
 
 from pageturn import checks
-from pageturn.style import CODE_BACKGROUND
+from pageturn.style import CODE_BACKGROUND, RULE
 
 MAX_OUTPUT = 20_000  # characters of console output sent back
 MAX_CODE = 5_000  # characters of code accepted
@@ -170,7 +170,7 @@ _PAGE = """<!doctype html>
 <style>
 body {{ font-family: sans-serif; margin: 1.5em; max-width: 70em; }}
 pre {{ background: {code_bg}; padding: .6em; overflow-x: auto; font-size: 90%; }}
-table {{ border-collapse: collapse; font-size: 90%; }} td, th {{ border: 1px solid color-mix(in srgb, currentColor 16%, {code_bg}); padding: 2px 6px; }}
+table {{ border-collapse: collapse; font-size: 90%; }} td, th {{ border: 1px solid {rule}; padding: 2px 6px; }}
 #console-output {{ min-height: 2em; }}
 </style></head><body>
 <h1>Debug page: {name} (quarantined)</h1>
@@ -259,7 +259,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 )
             return self._send(404, "<p>No such quarantined instance.</p>", "text/html; charset=utf-8")
         if what == "":
-            page = _PAGE.format(name=html.escape(name), name_js=urllib.parse.quote(name), code_bg=CODE_BACKGROUND)
+            page = _PAGE.format(
+                name=html.escape(name), name_js=urllib.parse.quote(name), code_bg=CODE_BACKGROUND, rule=RULE
+            )
             return self._send(200, page, "text/html; charset=utf-8")
         if what == "data":
             if not secrets.compare_digest(self.headers.get("X-Admin-Token", ""), fleet.admin_token):

@@ -30,6 +30,7 @@ import itertools
 import secrets
 import threading
 import time
+import warnings
 import weakref
 
 from pageturn import checks, lifecycle
@@ -38,6 +39,7 @@ from pageturn.live import client
 from pageturn.live import faults as _faults
 from pageturn.live.balancer import Balancer
 from pageturn.live.quarantine import Quarantine, affected_readers, journey_frame, restore
+from pageturn.model.endpoints import ENDPOINTS, METRICS
 from pageturn.status import is_server_error
 
 _OPEN: weakref.WeakSet[Fleet] = weakref.WeakSet()
@@ -45,7 +47,7 @@ PAGE_WINDOWS = tuple(w for w in _alerts.WORKBOOK_WINDOWS if w.severity == "page"
 
 
 def _scrape_text(url: str, timeout_s: float = 2.0) -> str:
-    return client.request(client.port_of(url), "GET", "/metrics", timeout_s=timeout_s).body.decode("utf-8")
+    return client.request(client.port_of(url), *ENDPOINTS[METRICS], timeout_s=timeout_s).body.decode("utf-8")
 
 
 def _close_parts(stop: threading.Event, parts: list) -> None:
@@ -58,8 +60,8 @@ def _close_parts(stop: threading.Event, parts: list) -> None:
                     part.join(5.0)
             else:
                 part.stop()
-        except Exception:
-            pass
+        except Exception as error:  # report, never hide: the part may still hold a port or a thread
+            warnings.warn(f"a fleet part did not stop ({part!r}): {error!r}", RuntimeWarning, stacklevel=2)
 
 
 class Fleet:

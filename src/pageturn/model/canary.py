@@ -35,6 +35,7 @@ from statistics import NormalDist
 import numpy as np
 
 from pageturn import checks
+from pageturn.model.endpoints import READER_ROUTES
 from pageturn.status import server_errors
 
 __all__ = [
@@ -380,7 +381,7 @@ def reader_slot(reader: str, salt: str = "canary") -> float:
     return int.from_bytes(digest[:8], "big") / 2**64 * 100.0
 
 
-def cohorts(frame, percent: float, threshold_ms: float, routes=("log_book", "my_books", "search")):
+def cohorts(frame, percent: float, threshold_ms: float, routes=READER_ROUTES):
     """Split a load run into the canary group and an **equal-size control**, and count each.
 
     ``frame`` is a DataFrame from :func:`pageturn.live.loadgen.run` sent while a canary of
