@@ -103,7 +103,7 @@ def test_no_repaired_copy_is_left_behind_and_the_version_check_still_answers(stu
 
 
 def test_the_teacher_view_validates_a_submission_the_same_way(tmp_path):
-    root = jlab.copy_course(tmp_path / "root", with_grading=True)
+    root = jlab.copy_course(tmp_path / "root", labs_from=ROOT / "labs", with_grading=True)
     folder = root / "grading" / "submitted" / "ada" / LAB
     folder.mkdir(parents=True)
     nbformat.write(pasted_twice(solved()), folder / f"{LAB}.ipynb")
