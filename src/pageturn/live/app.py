@@ -61,6 +61,7 @@ from pageturn.live.serving import TrackedServer
 from pageturn.live.versions import VERSIONS  # noqa: F401 - app.VERSIONS, as admin and fleet read it
 from pageturn.model.canary import reader_slot
 from pageturn.model.endpoints import ENDPOINTS, METRICS, QUIET_ROUTES
+from pageturn.status import is_server_error
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 HOST = "127.0.0.1"
@@ -631,7 +632,7 @@ class Pageturn:
         request_id = handler.headers.get("X-Request-Id")
         if request_id:  # set by a load balancer (pageturn.live): log it, echo it
             fields["request_id"] = extra_headers["X-Request-Id"] = request_id[:64]
-        if status >= 500:
+        if is_server_error(status):
             self.event(logging.ERROR, "request_failed", error=payload.get("error"), **fields)
         elif status >= 400:
             self.event(logging.WARNING, "bad_request", error=payload.get("error"), **fields)
