@@ -34,7 +34,6 @@ import weakref
 from dataclasses import dataclass
 
 from pageturn import checks
-from pageturn.live.alerts import READER_ROUTES
 from pageturn.live.routes import ROUTES
 from pageturn.model import canary as _model
 
@@ -92,7 +91,7 @@ def cohorts(records, percent: float, threshold_ms: float, since_s: float | None 
         ValueError: as :func:`requests_frame` and :func:`pageturn.model.canary.cohorts`.
     """
     frame = requests_frame(records, since_s, until_s)
-    return _model.cohorts(frame, percent, threshold_ms, routes=READER_ROUTES)
+    return _model.cohorts(frame, percent, threshold_ms)  # the reader routes: model.endpoints.READER_ROUTES
 
 
 @dataclass
